@@ -1,0 +1,118 @@
+"""The one access layer: every view gets units through here.
+
+A user's roles each reach the subtree of their unit. Outsiders get 404 (the unit is not
+theirs to know about); a user who may read but not do the action gets 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Level, Organization, Role
+
+
+class Action(enum.StrEnum):
+    READ = "read"
+    MANAGE_MEMBERS = "manage_members"  # import, edit members
+    EDIT_CELL = "edit_cell"  # a cell's own records: pledges, monthly reviews
+    REVIEW = "review"  # accept/return the records of units below
+
+
+@dataclass(frozen=True)
+class Grant:
+    kind: str
+    org_id: int
+    path: str
+    level: str
+
+
+class Access:
+    """What one user may see and do; built once per request."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.is_superuser = bool(user.is_authenticated and user.is_superuser)
+        if user.is_authenticated:
+            rows = Role.objects.filter(user=user).values_list(
+                "kind", "organization_id", "organization__path", "organization__level"
+            )
+            self.grants = [Grant(*row) for row in rows]
+        else:
+            self.grants = []
+
+    # -- reading -------------------------------------------------------------------------
+    def root_paths(self) -> list[str]:
+        """The tops of the user's scope, without paths nested in another."""
+        paths = sorted({g.path for g in self.grants})
+        roots: list[str] = []
+        for p in paths:
+            if not any(p.startswith(r) for r in roots):
+                roots.append(p)
+        return roots
+
+    def reads(self, org: Organization) -> bool:
+        return self.is_superuser or any(org.path.startswith(g.path) for g in self.grants)
+
+    def visible(self) -> QuerySet[Organization]:
+        qs = Organization.objects.all()
+        if self.is_superuser:
+            return qs
+        roots = self.root_paths()
+        if not roots:
+            return qs.none()
+        return qs.filter(Q(*[Q(path__startswith=p) for p in roots], _connector=Q.OR))
+
+    def roots(self) -> list[Organization]:
+        if self.is_superuser:
+            return list(Organization.objects.get_root_nodes())
+        return list(Organization.objects.filter(path__in=self.root_paths()).order_by("path"))
+
+    # -- acting --------------------------------------------------------------------------
+    def can(self, action: Action, org: Organization) -> bool:
+        if not self.reads(org):
+            return False
+        if action == Action.READ or self.is_superuser:
+            return True
+        for g in self.grants:
+            if not org.path.startswith(g.path):
+                continue
+            if g.kind == Role.Kind.ADMIN:
+                return True
+            if action in (Action.MANAGE_MEMBERS, Action.EDIT_CELL):
+                if g.kind == Role.Kind.CELL_SECRETARY and g.org_id == org.pk:
+                    return True
+            if action == Action.REVIEW:
+                if g.kind in (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD) and g.org_id != org.pk:
+                    return True
+        return False
+
+    def has_kind(self, *kinds: str) -> bool:
+        return self.is_superuser or any(g.kind in kinds for g in self.grants)
+
+    def cells(self) -> QuerySet[Organization]:
+        return self.visible().filter(level=Level.CELL)
+
+
+def access_for(user) -> Access:
+    cached = getattr(user, "_access_cache", None)
+    if cached is None:
+        cached = Access(user)
+        if user.is_authenticated:
+            user._access_cache = cached
+    return cached
+
+
+def get_org_for_user(user, pk, action: Action = Action.READ) -> Organization:
+    """The unit `pk` if the user may see it (else 404) and do `action` on it (else 403)."""
+    org = Organization.objects.filter(pk=pk).first()
+    access = access_for(user)
+    if org is None or not access.reads(org):
+        raise Http404
+    if not access.can(action, org):
+        raise PermissionDenied
+    return org

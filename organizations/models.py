@@ -1,0 +1,202 @@
+"""The Party hierarchy: units (a tree), their dated versions, members and user roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .fields import NameField, SearchKeyField
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp cơ sở")
+    CELL = "cell", _("Chi bộ")
+
+
+#: Higher number = higher in the hierarchy; a child is always strictly lower.
+LEVEL_RANK = {Level.PROVINCE: 4, Level.DISTRICT: 3, Level.COMMUNE: 2, Level.CELL: 1}
+
+
+class Kind(models.TextChoices):
+    TINH_UY = "tinh_uy", _("Tỉnh ủy")
+    THANH_UY = "thanh_uy", _("Thành ủy")
+    HUYEN_UY = "huyen_uy", _("Huyện ủy")
+    THI_UY = "thi_uy", _("Thị ủy")
+    DANG_UY_KHOI = "dang_uy_khoi", _("Đảng ủy khối")
+    DANG_UY_XA = "dang_uy_xa", _("Đảng ủy xã/phường/thị trấn")
+    DANG_BO_CO_SO = "dang_bo_co_so", _("Đảng bộ cơ sở")
+    CHI_BO_CO_SO = "chi_bo_co_so", _("Chi bộ cơ sở")
+    CHI_BO_TRUC_THUOC = "chi_bo_truc_thuoc", _("Chi bộ trực thuộc")
+
+
+#: Which kinds exist at which level.
+KINDS_BY_LEVEL = {
+    Level.PROVINCE: {Kind.TINH_UY, Kind.THANH_UY},
+    Level.DISTRICT: {Kind.HUYEN_UY, Kind.THI_UY, Kind.THANH_UY, Kind.DANG_UY_KHOI},
+    Level.COMMUNE: {Kind.DANG_UY_XA, Kind.DANG_BO_CO_SO},
+    Level.CELL: {Kind.CHI_BO_CO_SO, Kind.CHI_BO_TRUC_THUOC},
+}
+
+
+class Organization(MP_Node):
+    """A party organization (tổ chức đảng): a committee or a cell. The tree is the current one;
+    OrganizationVersion keeps the dated parent links and names for earlier periods."""
+
+    name = NameField(_("tên"), max_length=200)
+    search_key = SearchKeyField(max_length=200, source="name")
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    kind = models.CharField(_("loại hình"), max_length=20, choices=Kind.choices)
+    issuer_code = models.CharField(
+        _("ký hiệu cơ quan ban hành"), max_length=10,
+        help_text=_("Dùng trong số văn bản, ví dụ TU, HU, ĐU, CB."),
+    )
+    place_name = NameField(_("địa danh"), max_length=100, help_text=_("Dùng trong dòng ngày tháng, ví dụ Kiên Giang."))
+    valid_from = models.DateField(_("hiệu lực từ ngày"))
+    valid_to = models.DateField(
+        _("hiệu lực đến ngày"), null=True, blank=True,
+        help_text=_("Ngày thôi tồn tại (không tính ngày này). Để trống nếu còn hoạt động."),
+    )
+
+    node_order_by = None
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        indexes = [models.Index(fields=["level", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cell(self) -> bool:
+        return self.level == Level.CELL
+
+    @property
+    def is_active(self) -> bool:
+        return self.valid_to is None
+
+    def active_on(self, on) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
+
+
+class OrganizationVersion(models.Model):
+    """One period in which a unit had a given parent and name. valid_to is exclusive."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="versions")
+    parent = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = NameField(_("tên"), max_length=200)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử trực thuộc")
+        verbose_name_plural = _("lịch sử trực thuộc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(valid_to__isnull=True), name="one_open_version_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="version_period_not_empty",
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_from", "valid_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from} – {self.valid_to or '…'})"
+
+
+class Member(models.Model):
+    """A party member (đảng viên)."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Nam")
+        FEMALE = "female", _("Nữ")
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", _("Chính thức")
+        PROBATIONARY = "probationary", _("Dự bị")
+
+    class Position(models.TextChoices):
+        SECRETARY = "secretary", _("Bí thư")
+        DEPUTY = "deputy", _("Phó Bí thư")
+        COMMITTEE = "committee", _("Chi ủy viên")
+        MEMBER = "member", _("Đảng viên")
+
+    card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, unique=True)
+    full_name = NameField(_("họ và tên"), max_length=120)
+    search_key = SearchKeyField(max_length=120, source="full_name")
+    gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    joined_on = models.DateField(_("ngày vào Đảng"))
+    status = models.CharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.OFFICIAL)
+    position = models.CharField(
+        _("chức vụ trong chi bộ"), max_length=10, choices=Position.choices, default=Position.MEMBER
+    )
+    is_key_cadre = models.BooleanField(_("cán bộ chủ chốt"), default=False)
+    cell = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+        verbose_name=_("chi bộ hiện tại"), help_text=_("Trống khi đã chuyển sinh hoạt ra ngoài."),
+    )
+    left_on = models.DateField(_("ngày chuyển đi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đảng viên")
+        verbose_name_plural = _("đảng viên")
+        indexes = [models.Index(fields=["cell", "search_key"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.cell_id is not None
+
+
+class Membership(models.Model):
+    """A period a member belonged to a cell (sinh hoạt tại chi bộ). end is exclusive."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    cell = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
+    start = models.DateField(_("từ ngày"))
+    end = models.DateField(_("đến ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quá trình sinh hoạt")
+        verbose_name_plural = _("quá trình sinh hoạt")
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=Q(end__isnull=True), name="one_open_membership"),
+        ]
+        indexes = [models.Index(fields=["cell", "start", "end"])]
+
+
+class Role(models.Model):
+    """A user's role on one unit; the unit's subtree is what the role reaches."""
+
+    class Kind(models.TextChoices):
+        CELL_SECRETARY = "cell_secretary", _("Bí thư chi bộ")
+        REVIEWER = "reviewer", _("Cấp ủy theo dõi")
+        APPROVER = "approver", _("Cấp ủy phê duyệt")
+        BOARD = "board", _("Ban Tuyên giáo tỉnh")
+        ADMIN = "admin", _("Quản trị")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("vai trò"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "kind"], name="unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.organization}"
