@@ -32,6 +32,14 @@ def check_broker() -> tuple[bool, str]:
         return False, f"{type(exc).__name__}: {exc}".strip()[:300]
 
 
+def last_worker_heartbeat() -> str | None:
+    """When a worker last ran the heartbeat task (informational; absent in-process)."""
+    from .models import Heartbeat
+
+    beat = Heartbeat.objects.filter(name="worker").first()
+    return beat.seen_at.isoformat() if beat else None
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -42,5 +50,6 @@ def healthz(request):
         "status": "ok" if ok else "error",
         "database": {"ok": db_ok, "detail": db_detail},
         "broker": {"ok": broker_ok, "detail": broker_detail},
+        "worker": last_worker_heartbeat() if db_ok else None,
     }
     return JsonResponse(body, status=200 if ok else 503)
