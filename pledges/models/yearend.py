@@ -1,0 +1,172 @@
+"""Year end: classification of members and organizations, commendations, models and examples."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Member, Organization
+
+from .limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
+
+
+class Grade(models.TextChoices):
+    """Year-end classification (đánh giá, xếp loại chất lượng), the same four grades since 2018."""
+
+    EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
+    GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
+    COMPLETE = "complete", _("Hoàn thành nhiệm vụ")
+    INCOMPLETE = "incomplete", _("Không hoàn thành nhiệm vụ")
+
+
+#: How organizations' grades were named before 2018.
+ORGANIZATION_GRADE_LABELS_BEFORE_2018 = {
+    Grade.EXCELLENT: _("Trong sạch, vững mạnh"),
+    Grade.GOOD: _("Hoàn thành tốt nhiệm vụ"),
+    Grade.COMPLETE: _("Hoàn thành nhiệm vụ"),
+    Grade.INCOMPLETE: _("Yếu kém"),
+}
+
+
+def organization_grade_label(grade: str, year: int) -> str:
+    """The label of an organization's grade as it was named in `year`."""
+    if year < 2018:
+        return str(ORGANIZATION_GRADE_LABELS_BEFORE_2018[Grade(grade)])
+    return str(Grade(grade).label)
+
+
+class MemberClassification(models.Model):
+    """A member's grade for a year, given by the cell the member belonged to."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="classifications", verbose_name=_("đảng viên")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    cell = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="member_classifications", verbose_name=_("chi bộ")
+    )
+    grade = models.CharField(_("xếp loại"), max_length=10, choices=Grade.choices)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
+    )
+    classified_at = models.DateTimeField(_("nhập lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("xếp loại đảng viên")
+        verbose_name_plural = _("xếp loại đảng viên")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_member_classification_per_year"),
+        ]
+        indexes = [models.Index(fields=["cell", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.year}: {self.get_grade_display()}"
+
+
+class OrganizationClassification(models.Model):
+    """A party organization's grade for a year, given by the committee above it."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="classifications", verbose_name=_("tổ chức đảng")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    grade = models.CharField(_("xếp loại"), max_length=10, choices=Grade.choices)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
+    )
+    classified_at = models.DateTimeField(_("nhập lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("xếp loại tổ chức đảng")
+        verbose_name_plural = _("xếp loại tổ chức đảng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="one_organization_classification_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} – {self.year}: {organization_grade_label(self.grade, self.year)}"
+
+
+class Commendation(models.Model):
+    """A commendation (Giấy khen, Bằng khen…) of a member or a collective, recorded by a unit."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("Giấy khen")
+        MERIT = "merit", _("Bằng khen")
+        OTHER = "other", _("Khác")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="commendations_recorded",
+        verbose_name=_("đơn vị ghi nhận"),
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    awarded_on = models.DateField(_("ngày khen thưởng"))
+    kind = models.CharField(_("hình thức"), max_length=12, choices=Kind.choices)
+    issuer = models.CharField(_("cấp khen thưởng"), max_length=TITLE_MAX, help_text=_("Ví dụ Bí thư Chi bộ."))
+    recipient_member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="commendations",
+        verbose_name=_("cá nhân được khen"),
+    )
+    recipient_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="commendations",
+        verbose_name=_("tập thể được khen"),
+    )
+    content = models.TextField(_("nội dung, thành tích"), max_length=COMMITMENT_MAX)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
+    )
+    recorded_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khen thưởng")
+        verbose_name_plural = _("khen thưởng")
+        ordering = ["-awarded_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_member__isnull=False, recipient_org__isnull=True)
+                | Q(recipient_member__isnull=True, recipient_org__isnull=False),
+                name="commendation_exactly_one_recipient",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "year"])]
+
+    def __str__(self) -> str:
+        recipient = self.recipient_member if self.recipient_member_id else self.recipient_org
+        return f"{self.get_kind_display()} – {recipient} ({self.year})"
+
+
+class ModelExample(models.Model):
+    """A good model or practice (mô hình, cách làm hay) or an advanced example (gương điển hình tiên tiến)."""
+
+    class Kind(models.TextChoices):
+        MODEL = "model", _("Mô hình, cách làm hay")
+        EXAMPLE = "example", _("Gương điển hình tiên tiến")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="model_examples", verbose_name=_("tổ chức đảng")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("tên"), max_length=TITLE_MAX)
+    description = models.TextField(_("mô tả"), blank=True, max_length=TEXT_MAX)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="model_examples",
+        verbose_name=_("đảng viên"), help_text=_("Để trống nếu là tập thể."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
+    )
+    recorded_at = models.DateTimeField(_("nhập lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mô hình, điển hình")
+        verbose_name_plural = _("mô hình, điển hình")
+        ordering = ["organization_id", "year", "kind", "id"]
+        indexes = [models.Index(fields=["organization", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
