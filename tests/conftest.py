@@ -55,3 +55,50 @@ def world(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# -- Browser tests: Playwright driving Debian's headless Chromium (never a downloaded browser) --------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CHITHI03_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing but CHITHI03_REQUIRE_BROWSER is set (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made by the test itself
+    # are synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh browser context with a phone's viewport (390×844)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN",
+                                   is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def browser_login(page, live_server, username: str, password: str = "mat-khau-thu-123"):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

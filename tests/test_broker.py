@@ -11,7 +11,7 @@ from directive03.models import Heartbeat
 pytestmark = [
     pytest.mark.broker,
     pytest.mark.skipif(
-        not os.environ.get("CELERY_BROKER_URL"),
+        not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("CHITHI03_REQUIRE_BROKER"),
         reason="CELERY_BROKER_URL is not set: the broker round trip needs a real Redis and a real worker "
                "(CI sets it; locally: CELERY_BROKER_URL=redis://127.0.0.1:6379/0)",
     ),
