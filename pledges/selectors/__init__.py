@@ -1,0 +1,38 @@
+"""Reads for the pledges app. Each selector's docstring states how many queries it runs."""
+
+from .members import (
+    cell_of_member_on,
+    grassroots_of,
+    member_sort_key,
+    members_between,
+    members_in_month,
+    members_in_year,
+    root_of,
+)
+from .overview import (
+    FUTURE,
+    MISSING,
+    NONE,
+    STATUSES,
+    CellMonthRow,
+    CellYear,
+    CommitteeMonth,
+    GridCell,
+    MemberYear,
+    MonthSlot,
+    cell_year,
+    committee_month,
+)
+from .pledges import PledgeAsOf, pledge_as_of, pledge_history, pledges_as_of
+from .reviews import Attendance, ReviewRow, review_attendance, review_events, review_rows, with_attendance
+from .themes import YearThemes, directive_for_year, pressing_issues, themes_for
+from .yearend import ExcellenceQuota, excellence_quota, member_classifications
+
+__all__ = [
+    "FUTURE", "MISSING", "NONE", "STATUSES", "Attendance", "CellMonthRow", "CellYear", "CommitteeMonth",
+    "ExcellenceQuota", "GridCell", "MemberYear", "MonthSlot", "PledgeAsOf", "ReviewRow", "YearThemes",
+    "cell_of_member_on", "cell_year", "committee_month", "directive_for_year", "excellence_quota",
+    "grassroots_of", "member_classifications", "member_sort_key", "members_between", "members_in_month",
+    "members_in_year", "pledge_as_of", "pledge_history", "pledges_as_of", "pressing_issues",
+    "review_attendance", "review_events", "review_rows", "root_of", "themes_for", "with_attendance",
+]
