@@ -200,3 +200,36 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.organization}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded member list (nhập đảng viên từ tệp), parsed and checked, kept between the preview
+    and the confirmation. Only its creator may see or apply it, and only on its unit."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ xác nhận")
+        APPLIED = "applied", _("Đã nhập")
+        DISCARDED = "discarded", _("Đã hủy")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("đơn vị")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("người tải lên")
+    )
+    created_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    rows = models.JSONField(_("các dòng đã chuẩn hóa"), default=list)
+    errors = models.JSONField(_("lỗi"), default=list)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    applied_at = models.DateTimeField(_("thời điểm nhập"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("số đảng viên mới"), default=0)
+    updated_count = models.PositiveIntegerField(_("số đảng viên cập nhật"), default=0)
+
+    class Meta:
+        verbose_name = _("lần nhập đảng viên")
+        verbose_name_plural = _("các lần nhập đảng viên")
+        indexes = [models.Index(fields=["organization", "created_by", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.filename} – {self.organization}"
