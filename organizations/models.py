@@ -176,6 +176,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["cell", "start", "end"])]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.cell_id} ({self.start} – {self.end or '…'})"
+
 
 class Role(models.Model):
     """A user's role on one unit; the unit's subtree is what the role reaches."""

@@ -8,7 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import KINDS_BY_LEVEL, LEVEL_RANK, Level, Member, Membership, Organization, OrganizationVersion, Role
+from .models import (
+    KINDS_BY_LEVEL,
+    LEVEL_RANK,
+    Level,
+    Member,
+    Membership,
+    Organization,
+    OrganizationVersion,
+    Role,
+)
 
 
 def _check_placement(*, parent: Organization | None, level: str, kind: str) -> None:
