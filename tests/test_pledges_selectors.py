@@ -69,7 +69,9 @@ def test_members_in_month_are_ordered_by_position_then_name(world):
 
 
 def test_review_rows_pair_members_with_their_saved_rows(world):
+    assert selectors.review_for(cell=world.a, year=2026, month=5) is None  # reading creates nothing
     review = services.review_open(cell=world.a, year=2026, month=5, by=world.users.sec_a)
+    assert selectors.review_for(cell=world.a, year=2026, month=5) == review
     ReviewEntry.objects.create(review=review, member=world.members_a[0], present=False)
     found = selectors.review_rows(review=review)
     assert [r.member for r in found] == world.members_a

@@ -24,7 +24,15 @@ from .overview import (
     committee_month,
 )
 from .pledges import PledgeAsOf, pledge_as_of, pledge_history, pledges_as_of
-from .reviews import Attendance, ReviewRow, review_attendance, review_events, review_rows, with_attendance
+from .reviews import (
+    Attendance,
+    ReviewRow,
+    review_attendance,
+    review_events,
+    review_for,
+    review_rows,
+    with_attendance,
+)
 from .themes import YearThemes, directive_for_year, pressing_issues, themes_for
 from .yearend import ExcellenceQuota, excellence_quota, member_classifications
 
@@ -34,5 +42,5 @@ __all__ = [
     "cell_of_member_on", "cell_year", "committee_month", "directive_for_year", "excellence_quota",
     "grassroots_of", "member_classifications", "member_sort_key", "members_between", "members_in_month",
     "members_in_year", "pledge_as_of", "pledge_history", "pledges_as_of", "pressing_issues",
-    "review_attendance", "review_events", "review_rows", "root_of", "themes_for", "with_attendance",
+    "review_attendance", "review_events", "review_for", "review_rows", "root_of", "themes_for", "with_attendance",
 ]

@@ -6,10 +6,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from organizations.models import Member
+from organizations.models import Member, Organization
 
 from ..models import MonthlyReview, ReviewEntry, ReviewEvent
 from .members import members_in_month
+
+
+def review_for(*, cell: Organization, year: int, month: int) -> MonthlyReview | None:
+    """The cell's record for the month, or None (reading never creates one; review_open does)."""
+    return MonthlyReview.objects.filter(cell=cell, year=year, month=month).first()
 
 
 def with_attendance(qs: QuerySet[MonthlyReview]) -> QuerySet[MonthlyReview]:
