@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -633,7 +633,7 @@ class DemoContext:
     size: Size
     log: Callable[[str], None] = print
     units: list[PlannedUnit] = field(default_factory=list)
-    users: list[dict] = field(default_factory=list)  # username, password, roles, unit
+    users: dict[str, object] = field(default_factory=dict)  # username -> User
     counts: Counter = field(default_factory=Counter)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -762,11 +762,41 @@ def build_users(ctx: DemoContext) -> None:
         org = Organization.objects.get(pk=unit.pk)
         for kind in kinds:
             services.role_grant(user=user, organization=org, kind=kind)
-        where = f"{unit.name} ({unit.parent.name})" if unit.level == Level.CELL else unit.name
-        ctx.users.append(dict(username=username, password=DEMO_PASSWORD, name=full_name,
-                              roles=", ".join(str(R(k).label) for k in kinds), unit=where))
+        ctx.users[username] = user
     ctx.counts["users"] = len(plan)
     ctx.counts["roles"] = sum(len(p[2]) for p in plan)
+
+
+def demo_logins() -> list[dict]:
+    """The demo users as they are now: roles, unit, and whether the password is still the demo one."""
+    users = list(get_user_model().objects.filter(username__in=DEMO_USERNAMES))
+    users.sort(key=lambda u: DEMO_USERNAMES.index(u.username))
+    roles = Role.objects.filter(user__in=users).select_related("organization").order_by("kind")
+    by_user: dict[int, list[Role]] = {}
+    for role in roles:
+        by_user.setdefault(role.user_id, []).append(role)
+    # the demo users share one hash until someone changes a password: check it once
+    demo_hash = next((u.password for u in users if check_password(DEMO_PASSWORD, u.password)), None)
+    rows = []
+    for user in users:
+        user_roles = by_user.get(user.pk, [])
+        units = []
+        for role in user_roles:
+            org = role.organization
+            if org.is_cell:
+                parent = Organization.objects.get_parent(org)
+                label = f"{org.name} ({parent.name})" if parent else org.name
+            else:
+                label = org.name
+            if label not in units:
+                units.append(label)
+        rows.append(dict(
+            username=user.username,
+            password=DEMO_PASSWORD if demo_hash and user.password == demo_hash else "(changed)",
+            roles=", ".join(str(Role.Kind(r.kind).label) for r in user_roles) or "–",
+            unit="; ".join(units) or "–", name=user.get_full_name(),
+        ))
+    return rows
 
 
 #: The stages, in order. Later features append theirs here (e.g. build_pledges, build_reports) and put

@@ -190,6 +190,24 @@ def test_the_command_prints_the_users_and_the_counts(db):
     assert out.count(demo.DEMO_PASSWORD) == len(EXPECTED_ROLES)
 
 
+def test_if_empty_and_show_logins(db):
+    """What ./dev.sh run does: seed only an empty database, then show the logins."""
+    seed(seed=3, if_empty=True)
+    units = Organization.objects.count()
+    assert "nothing to seed" in seed(seed=4, if_empty=True)
+    assert Organization.objects.count() == units
+    out = seed(show_logins=True)
+    assert "Done in" not in out
+    assert all(f"{username} " in out for username in EXPECTED_ROLES)
+    user = get_user_model().objects.get(username="bithu")
+    user.set_password("mat-khau-moi-2025")
+    user.save()
+    rows = {row["username"]: row for row in demo.demo_logins()}
+    assert rows["bithu"]["password"] == "(changed)" and rows["xauy"]["password"] == demo.DEMO_PASSWORD
+    assert rows["huyenuy"]["roles"] == "Cấp ủy phê duyệt, Cấp ủy theo dõi"
+    assert rows["bithu"]["unit"].startswith("Chi bộ ") and "(Đảng ủy xã " in rows["bithu"]["unit"]
+
+
 def snapshot() -> list[tuple[str, str, str]]:
     return list(Member.objects.order_by("pk").values_list("card_number", "full_name", "cell__name"))
 

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from organizations import demo
-from organizations.models import Kind
+from organizations.models import Kind, Organization
 
 HELP = """Build a demo province with Vietnamese names: committees, cells, members and users.
 
@@ -43,8 +43,18 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=3, help="random seed (default 3)")
         parser.add_argument("--reset", action="store_true",
                             help="delete the existing units, members, roles and demo users first")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="do nothing (instead of failing) when the database already has units")
+        parser.add_argument("--show-logins", action="store_true",
+                            help="only print the demo users, their roles and passwords")
 
-    def handle(self, *args, size: str, seed: int, reset: bool, **options):
+    def handle(self, *args, size: str, seed: int, reset: bool, if_empty: bool, show_logins: bool, **options):
+        if show_logins:
+            self.print_logins()
+            return
+        if if_empty and not reset and Organization.objects.exists():
+            self.stdout.write("The database already has units: nothing to seed.")
+            return
         started = time.perf_counter()
         self.stdout.write(f"Building the {size} demo province (seed {seed})…")
         try:
@@ -65,9 +75,16 @@ class Command(BaseCommand):
             f"({100 * counts['members:probationary'] / members:.1f}%), "
             f"{counts['members:key_cadre']:,} key cadres ({100 * counts['members:key_cadre'] / members:.1f}%)"
         )
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        logins = demo.demo_logins()
+        if not logins:
+            self.stdout.write("No demo users: run seed_demo first.")
+            return
         self.stdout.write("Demo users:")
         rows = [("username", "password", "role", "unit", "name")]
-        rows += [(u["username"], u["password"], u["roles"], u["unit"], u["name"]) for u in ctx.users]
+        rows += [(u["username"], u["password"], u["roles"], u["unit"], u["name"]) for u in logins]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for row in rows:
             self.stdout.write("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[4])
