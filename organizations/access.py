@@ -20,6 +20,7 @@ class Action(enum.StrEnum):
     READ = "read"
     MANAGE_MEMBERS = "manage_members"  # import, edit members
     EDIT_CELL = "edit_cell"  # a cell's own records: pledges, monthly reviews
+    EDIT_UNIT = "edit_unit"  # a committee's own records: its report, commendations, pressing issues
     REVIEW = "review"  # accept/return the records of units below
 
 
@@ -85,6 +86,11 @@ class Access:
                 return True
             if action in (Action.MANAGE_MEMBERS, Action.EDIT_CELL):
                 if g.kind == Role.Kind.CELL_SECRETARY and g.org_id == org.pk:
+                    return True
+            if action == Action.EDIT_UNIT and g.org_id == org.pk:
+                if org.is_cell and g.kind == Role.Kind.CELL_SECRETARY:
+                    return True
+                if not org.is_cell and g.kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
                     return True
             if action == Action.REVIEW:
                 if g.kind in (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD) and g.org_id != org.pk:

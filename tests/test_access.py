@@ -33,6 +33,10 @@ ACTORS = {
     (Action.REVIEW, "a"): {"commune1", "district1", "board", "admin_c1"},
     (Action.MANAGE_MEMBERS, "c1"): {"admin_c1"},
     (Action.REVIEW, "c1"): {"district1", "board", "admin_c1"},
+    (Action.EDIT_UNIT, "a"): {"sec_a", "admin_c1"},
+    (Action.EDIT_UNIT, "c1"): {"admin_c1"},
+    (Action.EDIT_UNIT, "p"): {"board"},
+    (Action.MANAGE_MEMBERS, "p"): set(),
 }
 
 

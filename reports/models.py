@@ -1,0 +1,250 @@
+"""Reporting rounds (đợt sơ kết, tổng kết) and the reports units write in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Level, Organization
+
+SECTION_MAX = 30_000
+
+
+class ReportingRound(models.Model):
+    """A round of reports opened by the provincial propaganda board for one period."""
+
+    class Kind(models.TextChoices):
+        HALF_YEAR = "half_year", _("Sơ kết 6 tháng")
+        YEAR = "year", _("Tổng kết năm")
+        MULTI_YEAR = "multi_year", _("Sơ kết nhiều năm")
+        FINAL = "final", _("Tổng kết")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang mở")
+        CLOSED = "closed", _("Đã khóa")
+
+    province = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("tỉnh")
+    )
+    directive = models.ForeignKey("pledges.Directive", on_delete=models.PROTECT, verbose_name=_("chỉ thị"))
+    title = models.CharField(_("tên đợt báo cáo"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    years = models.PositiveSmallIntegerField(_("số năm"), default=1, help_text=_("Với sơ kết, tổng kết nhiều năm."))
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    cutoff = models.DateField(
+        _("ngày chốt số liệu"), help_text=_("Cây tổ chức và số đảng viên được tính theo ngày này.")
+    )
+    deadline_cell = models.DateField(_("hạn nộp của chi bộ"))
+    deadline_commune = models.DateField(_("hạn nộp của cấp cơ sở"))
+    deadline_district = models.DateField(_("hạn nộp của cấp huyện"))
+    deadline_province = models.DateField(_("hạn hoàn thành của tỉnh"))
+    status = models.CharField(_("trạng thái"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đợt báo cáo")
+        verbose_name_plural = _("đợt báo cáo")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="round_period_order"),
+            models.CheckConstraint(
+                condition=Q(deadline_cell__lte=F("deadline_commune"), deadline_commune__lte=F("deadline_district"),
+                            deadline_district__lte=F("deadline_province")),
+                name="round_deadlines_bottom_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def deadline_for(self, level: str):
+        return {
+            Level.CELL: self.deadline_cell,
+            Level.COMMUNE: self.deadline_commune,
+            Level.DISTRICT: self.deadline_district,
+            Level.PROVINCE: self.deadline_province,
+        }[Level(level)]
+
+    @property
+    def last_deadline(self):
+        return self.deadline_province
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Report(models.Model):
+    """One unit's report in a round, for the tree as it stood at the round's cut-off date."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SUBMITTED = "submitted", _("Đã gửi")
+        RETURNED = "returned", _("Bị trả lại")
+        APPROVED = "approved", _("Đã duyệt")
+
+    #: The five narrative sections, in the order of the document.
+    SECTIONS = ("results", "limitations", "lessons", "directions", "recommendations")
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="reports")
+    parent = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("Cấp trên trực tiếp tại ngày chốt số liệu: cấp duyệt báo cáo này."),
+    )
+    #: Ids of the unit's ancestors at the cut-off and its own, "/1/7/31/": the subtree of a round.
+    tree_path = models.CharField(max_length=255, db_index=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
+    name = models.CharField(_("tên đơn vị"), max_length=200, help_text=_("Tên tại ngày chốt số liệu."))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
+
+    results = models.TextField(_("1. Kết quả"), blank=True, max_length=SECTION_MAX)
+    limitations = models.TextField(_("2. Hạn chế, khuyết điểm và nguyên nhân"), blank=True, max_length=SECTION_MAX)
+    lessons = models.TextField(_("3. Bài học kinh nghiệm"), blank=True, max_length=SECTION_MAX)
+    directions = models.TextField(_("4. Phương hướng, nhiệm vụ"), blank=True, max_length=SECTION_MAX)
+    recommendations = models.TextField(_("5. Kiến nghị, đề xuất"), blank=True, max_length=SECTION_MAX)
+
+    #: Live figures: from the cell's records, or the sums over the approved children.
+    figures = models.JSONField(default=dict)
+    figures_at = models.DateTimeField(null=True, blank=True)
+    #: Figures the unit typed from its own data (e.g. its own inspections).
+    typed_figures = models.JSONField(default=dict, blank=True)
+    #: Text and figures frozen at approval.
+    snapshot = models.JSONField(null=True, blank=True)
+    submit_note = models.TextField(_("giải trình khi gửi"), blank=True, max_length=5_000)
+
+    version = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo")
+        verbose_name_plural = _("báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization"], name="one_report_per_unit_round"),
+        ]
+        indexes = [
+            models.Index(fields=["round", "parent"]),
+            models.Index(fields=["round", "level", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.round}"
+
+    @property
+    def is_cell(self) -> bool:
+        return self.level == Level.CELL
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in (self.State.DRAFT, self.State.RETURNED) and self.round.is_open
+
+    @property
+    def deadline(self):
+        return self.round.deadline_for(self.level)
+
+    def is_late(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        if self.state in (self.State.SUBMITTED, self.State.APPROVED):
+            return bool(self.submitted_at and timezone.localdate(self.submitted_at) > self.deadline)
+        return today > self.deadline
+
+    @property
+    def is_missing(self) -> bool:
+        """Nothing written or submitted yet."""
+        return self.state == self.State.DRAFT and self.started_at is None
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        return [(code, str(self._meta.get_field(code).verbose_name), getattr(self, code)) for code in self.SECTIONS]
+
+
+class ReportEvent(models.Model):
+    """Audit of a report: every transition, who, when, why."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("Lưu")
+        SUBMIT = "submit", _("Gửi")
+        APPROVE = "approve", _("Duyệt")
+        RETURN = "return", _("Trả lại")
+        REOPEN = "reopen", _("Mở lại")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, max_length=5_000)
+
+    class Meta:
+        verbose_name = _("nhật ký báo cáo")
+        verbose_name_plural = _("nhật ký báo cáo")
+        ordering = ["report_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} – {self.report_id}"
+
+
+class ReturnReason(models.Model):
+    """A reason for returning a report, attached to a section, a figure, or the whole report."""
+
+    event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, related_name="reasons")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="return_reasons")
+    #: "" for the whole report, "section:<code>" or "figure:<code>".
+    target = models.CharField(max_length=60, blank=True)
+    text = models.TextField(max_length=5_000)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.target or '*'}: {self.text[:50]}"
+
+
+class Reminder(models.Model):
+    """A deadline reminder sent to a unit for a round; one per unit per day at most."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization", "sent_on"], name="one_reminder_per_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.sent_on}"
+
+
+class Notification(models.Model):
+    """An in-app notification for a user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,240 @@
+"""Figures for a round: cells from their records (a few GROUP BY queries for all cells at once),
+committees as the sums over their approved children, bottom-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from organizations.models import Level, Membership, Organization
+from pledges.models import (
+    Commendation,
+    Grade,
+    MemberClassification,
+    ModelExample,
+    MonthlyReview,
+    OrganizationClassification,
+    Pledge,
+    ReviewEntry,
+)
+
+from . import figures as F_
+from .models import Report, ReportingRound
+
+HELD_STATES = (MonthlyReview.State.SUBMITTED, MonthlyReview.State.ACCEPTED)
+
+
+def _month_index(d: dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def review_window(rnd: ReportingRound, today: dt.date | None = None) -> tuple[int, int]:
+    """Months (as year*12+month-1, inclusive) whose meetings count: the period up to the cut-off
+    and never past the current month."""
+    today = today or timezone.localdate()
+    last = min(rnd.period_end, rnd.cutoff, today)
+    return _month_index(rnd.period_start), _month_index(last)
+
+
+def _expected_months(valid_from: dt.date, valid_to: dt.date | None, window: tuple[int, int]) -> int:
+    start = max(window[0], _month_index(valid_from))
+    # valid_to is exclusive: the unit existed in the month before valid_to's day 1 only if valid_to > day 1
+    end = window[1]
+    if valid_to is not None:
+        last_month = _month_index(valid_to - dt.timedelta(days=1))
+        end = min(end, last_month)
+    return max(0, end - start + 1)
+
+
+def _in_window(window: tuple[int, int], prefix: str = "") -> Q:
+    lo_y, lo_m = divmod(window[0], 12)
+    hi_y, hi_m = divmod(window[1], 12)
+    y, m = f"{prefix}year", f"{prefix}month"
+    after_lo = Q(**{f"{y}__gt": lo_y}) | Q(**{y: lo_y, f"{m}__gte": lo_m + 1})
+    before_hi = Q(**{f"{y}__lt": hi_y}) | Q(**{y: hi_y, f"{m}__lte": hi_m + 1})
+    return after_lo & before_hi
+
+
+def classification_year(rnd: ReportingRound) -> int | None:
+    """Year-end classifications count when the period ends with a year."""
+    return rnd.period_end.year if (rnd.period_end.month, rnd.period_end.day) == (12, 31) else None
+
+
+def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = None,
+                 today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """Figures of cells from their records. `cells` None = every cell of the round (by subquery,
+    so the number of queries does not depend on the number of cells)."""
+    if cells is None:
+        cell_ids = Report.objects.filter(round=rnd, level=Level.CELL).values("organization_id")
+        units = list(Organization.objects.filter(pk__in=cell_ids).values_list("pk", "valid_from", "valid_to"))
+        ids_filter = cell_ids
+    else:
+        units = [(c.pk, c.valid_from, c.valid_to) for c in cells]
+        ids_filter = [u[0] for u in units]
+    out: dict[int, dict[str, int]] = {}
+    window = review_window(rnd, today)
+    for pk, valid_from, valid_to in units:
+        figs = F_.empty()
+        figs.update(cells_expected=1, cells_reporting=1,
+                    meetings_expected=_expected_months(valid_from, valid_to, window))
+        out[pk] = figs
+
+    def put(rows, key, mapping):
+        for row in rows:
+            target = out.get(row[key])
+            if target is None:
+                continue
+            for code, field in mapping.items():
+                target[code] += int(row[field] or 0)
+
+    on = rnd.cutoff
+    current = Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
+    put(
+        Membership.objects.filter(current, cell_id__in=ids_filter).values("cell_id")
+        .annotate(n=Count("member_id", distinct=True),
+                  k=Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True))).order_by(),
+        "cell_id", {"members": "n", "key_cadres": "k"},
+    )
+    year = rnd.period_end.year
+    put(
+        Pledge.objects.filter(cell_id__in=ids_filter, year=year).values("cell_id")
+        .annotate(total=Count("member_id", distinct=True),
+                  se=Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.SET_EXAMPLE)),
+                  ex=Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.EXEMPLARY)),
+                  col=Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE))).order_by(),
+        "cell_id",
+        {"pledged": "total", "pledged_set_example": "se", "pledged_exemplary": "ex", "collective_pledges": "col"},
+    )
+    held = MonthlyReview.objects.filter(_in_window(window), cell_id__in=ids_filter, state__in=HELD_STATES)
+    put(
+        held.values("cell_id").annotate(n=Count("id"), minutes=Sum("directive_minutes")).order_by(),
+        "cell_id", {"meetings_held": "n", "directive_minutes": "minutes"},
+    )
+    put(
+        ReviewEntry.objects.filter(_in_window(window, "review__"), review__cell_id__in=ids_filter,
+                                   review__state__in=HELD_STATES)
+        .values("review__cell_id")
+        .annotate(total=Count("id"), present=Count("id", filter=Q(present=True)),
+                  good=Count("id", filter=Q(exemplary=True)), crit=Count("id", filter=Q(criticised=True)))
+        .order_by(),
+        "review__cell_id",
+        {"attendance_expected": "total", "attendance_present": "present", "exemplary_records": "good",
+         "criticised": "crit"},
+    )
+    put(
+        Commendation.objects.filter(organization_id__in=ids_filter, awarded_on__gte=rnd.period_start,
+                                    awarded_on__lte=rnd.period_end)
+        .values("organization_id")
+        .annotate(col=Count("id", filter=Q(recipient_org__isnull=False)),
+                  ind=Count("id", filter=Q(recipient_member__isnull=False))).order_by(),
+        "organization_id", {"commendations_collective": "col", "commendations_individual": "ind"},
+    )
+    put(
+        ModelExample.objects.filter(organization_id__in=ids_filter, year__gte=rnd.period_start.year,
+                                    year__lte=rnd.period_end.year)
+        .values("organization_id")
+        .annotate(m=Count("id", filter=Q(kind=ModelExample.Kind.MODEL)),
+                  e=Count("id", filter=Q(kind=ModelExample.Kind.EXAMPLE))).order_by(),
+        "organization_id", {"models": "m", "examples": "e"},
+    )
+    cyear = classification_year(rnd)
+    if cyear is not None:
+        grade_counts = {g: Count("id", filter=Q(grade=g)) for g in Grade.values}
+        put(
+            MemberClassification.objects.filter(cell_id__in=ids_filter, year=cyear).values("cell_id")
+            .annotate(**grade_counts).order_by(),
+            "cell_id", {f"members_{g}": g for g in Grade.values},
+        )
+        put(
+            OrganizationClassification.objects.filter(organization_id__in=ids_filter, year=cyear)
+            .values("organization_id").annotate(**grade_counts).order_by(),
+            "organization_id", {f"cells_{g}": g for g in Grade.values},
+        )
+    return out
+
+
+def effective(report: Report) -> dict[str, int]:
+    """The figures a report stands for: the frozen ones once approved, else live + typed."""
+    if report.state == Report.State.APPROVED and report.snapshot:
+        return report.snapshot["figures"]
+    return {**report.figures, **{k: v for k, v in (report.typed_figures or {}).items() if v is not None}}
+
+
+def sum_children(children: Iterable[Report]) -> dict[str, int]:
+    """A committee's computed figures: the sums over its approved children."""
+    total = F_.empty()
+    for child in children:
+        if child.state == Report.State.APPROVED:
+            F_.add(total, effective(child))
+    return total
+
+
+def refresh_round(rnd: ReportingRound, today: dt.date | None = None) -> int:
+    """Recompute every report's live figures in the round; returns how many changed."""
+    reports = list(
+        Report.objects.filter(round=rnd).only(
+            "id", "organization_id", "parent_id", "tree_path", "level", "state", "figures", "typed_figures",
+            "snapshot",
+        )
+    )
+    cells = cell_figures(rnd, today=today)
+    by_parent: dict[int | None, list[Report]] = defaultdict(list)
+    for r in reports:
+        by_parent[r.parent_id].append(r)
+    cell_count: dict[str, int] = defaultdict(int)
+    for r in reports:
+        if r.level == Level.CELL:
+            parts = r.tree_path.strip("/").split("/")
+            for i in range(1, len(parts) + 1):
+                cell_count["/" + "/".join(parts[:i]) + "/"] += 1
+    new: dict[int, dict[str, int]] = {}
+    # deepest first, so children are done before their parent
+    for r in sorted(reports, key=lambda r: -r.tree_path.count("/")):
+        if r.level == Level.CELL:
+            figs = cells.get(r.organization_id, F_.empty())
+        else:
+            figs = sum_children(by_parent.get(r.organization_id, []))
+            figs["cells_expected"] = cell_count.get(r.tree_path, 0)
+        new[r.pk] = figs
+    changed = []
+    now = timezone.now()
+    for r in reports:
+        if r.figures != new[r.pk]:
+            r.figures, r.figures_at = new[r.pk], now
+            changed.append(r)
+    Report.objects.bulk_update(changed, ["figures", "figures_at"], batch_size=1000)
+    return len(changed)
+
+
+def refresh_report(report: Report, today: dt.date | None = None) -> Report:
+    """Bring one report's live figures up to date (a cell: from its records; a committee: from
+    its children), without touching the rest of the round."""
+    rnd = report.round
+    if report.level == Level.CELL:
+        figs = cell_figures(rnd, [report.organization], today=today)[report.organization_id]
+    else:
+        children = Report.objects.filter(round=rnd, parent_id=report.organization_id).only(
+            "state", "figures", "typed_figures", "snapshot"
+        )
+        figs = sum_children(children)
+        figs["cells_expected"] = Report.objects.filter(
+            round=rnd, level=Level.CELL, tree_path__startswith=report.tree_path
+        ).count()
+    if figs != report.figures:
+        report.figures = figs
+        report.figures_at = timezone.now()
+        Report.objects.filter(pk=report.pk).update(figures=figs, figures_at=report.figures_at)
+    return report
+
+
+def changed_since_approval(report: Report) -> list[tuple[F_.Figure, int, int]]:
+    """What differs between the approved snapshot and the live figures (empty if nothing)."""
+    if report.state != Report.State.APPROVED or not report.snapshot:
+        return []
+    live = {**report.figures, **{k: v for k, v in (report.typed_figures or {}).items() if v is not None}}
+    return F_.diff(report.snapshot["figures"], live)
+
