@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db import models
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from organizations.models import Level, Membership, Organization
@@ -64,10 +66,94 @@ def classification_year(rnd: ReportingRound) -> int | None:
     return rnd.period_end.year if (rnd.period_end.month, rnd.period_end.day) == (12, 31) else None
 
 
+@dataclass(frozen=True)
+class Source:
+    """One kind of record a cell's figures are counted from: the rows that count (`where`, for the
+    round), the field naming the cell, and one aggregate per figure. The aggregate's own `filter` says
+    which of those rows a figure counts, so the roll-up and the drill-down (selectors.py) list and
+    count the very same rows."""
+
+    model: type[models.Model]
+    cell_field: str
+    where: Q
+    aggregates: dict[str, Aggregate]
+
+    def rows(self, cell_ids) -> QuerySet:
+        return self.model.objects.filter(self.where, **{f"{self.cell_field}__in": cell_ids})
+
+    def rows_for(self, code: str, cell_id: int) -> QuerySet:
+        """The rows behind one figure of one cell."""
+        qs = self.rows([cell_id])
+        condition = self.aggregates[code].filter
+        return qs.filter(condition) if condition is not None else qs
+
+
+def current_on(on: dt.date, prefix: str = "") -> Q:
+    """A Membership current on `on` (end is exclusive)."""
+    return Q(**{f"{prefix}start__lte": on}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": on}))
+
+
+def held_reviews(window: tuple[int, int], prefix: str = "") -> Q:
+    """Monthly meetings that count as held: in the window, submitted or accepted."""
+    return _in_window(window, prefix) & Q(**{f"{prefix}state__in": HELD_STATES})
+
+
+def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
+    """The records behind a cell's figures in a round, one Source per model."""
+    window = review_window(rnd, today)
+    year = rnd.period_end.year
+    out = [
+        Source(Membership, "cell_id", current_on(rnd.cutoff), {
+            "members": Count("member_id", distinct=True),
+            "key_cadres": Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True)),
+        }),
+        Source(Pledge, "cell_id", Q(year=year), {
+            "pledged": Count("member_id", distinct=True, filter=Q(member__isnull=False)),
+            "pledged_set_example": Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.SET_EXAMPLE)),
+            "pledged_exemplary": Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.EXEMPLARY)),
+            "collective_pledges": Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE)),
+        }),
+        Source(MonthlyReview, "cell_id", held_reviews(window), {
+            "meetings_held": Count("id"),
+            "directive_minutes": Sum("directive_minutes"),
+        }),
+        Source(ReviewEntry, "review__cell_id", held_reviews(window, "review__"), {
+            "attendance_expected": Count("id"),
+            "attendance_present": Count("id", filter=Q(present=True)),
+            "exemplary_records": Count("id", filter=Q(exemplary=True)),
+            "criticised": Count("id", filter=Q(criticised=True)),
+        }),
+        Source(Commendation, "organization_id", Q(awarded_on__gte=rnd.period_start, awarded_on__lte=rnd.period_end), {
+            "commendations_collective": Count("id", filter=Q(recipient_org__isnull=False)),
+            "commendations_individual": Count("id", filter=Q(recipient_member__isnull=False)),
+        }),
+        Source(ModelExample, "organization_id",
+               Q(year__gte=rnd.period_start.year, year__lte=rnd.period_end.year), {
+            "models": Count("id", filter=Q(kind=ModelExample.Kind.MODEL)),
+            "examples": Count("id", filter=Q(kind=ModelExample.Kind.EXAMPLE)),
+        }),
+    ]
+    cyear = classification_year(rnd)
+    if cyear is not None:
+        out += [
+            Source(MemberClassification, "cell_id", Q(year=cyear),
+                   {f"members_{g}": Count("id", filter=Q(grade=g)) for g in Grade.values}),
+            Source(OrganizationClassification, "organization_id", Q(year=cyear),
+                   {f"cells_{g}": Count("id", filter=Q(grade=g)) for g in Grade.values}),
+        ]
+    return out
+
+
+def source_of(rnd: ReportingRound, code: str, today: dt.date | None = None) -> Source | None:
+    """The source a cell's figure is counted from (None: structure, typed, ratio, or not counted
+    in this round, e.g. classifications in a half-year round)."""
+    return next((s for s in sources(rnd, today) if code in s.aggregates), None)
+
+
 def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = None,
                  today: dt.date | None = None) -> dict[int, dict[str, int]]:
     """Figures of cells from their records. `cells` None = every cell of the round (by subquery,
-    so the number of queries does not depend on the number of cells)."""
+    so the number of queries does not depend on the number of cells): one query per Source."""
     if cells is None:
         cell_ids = Report.objects.filter(round=rnd, level=Level.CELL).values("organization_id")
         units = list(Organization.objects.filter(pk__in=cell_ids).values_list("pk", "valid_from", "valid_to"))
@@ -82,78 +168,14 @@ def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = Non
         figs.update(cells_expected=1, cells_reporting=1,
                     meetings_expected=_expected_months(valid_from, valid_to, window))
         out[pk] = figs
-
-    def put(rows, key, mapping):
+    for source in sources(rnd, today):
+        rows = source.rows(ids_filter).values(source.cell_field).annotate(**source.aggregates).order_by()
         for row in rows:
-            target = out.get(row[key])
+            target = out.get(row[source.cell_field])
             if target is None:
                 continue
-            for code, field in mapping.items():
-                target[code] += int(row[field] or 0)
-
-    on = rnd.cutoff
-    current = Q(start__lte=on) & (Q(end__isnull=True) | Q(end__gt=on))
-    put(
-        Membership.objects.filter(current, cell_id__in=ids_filter).values("cell_id")
-        .annotate(n=Count("member_id", distinct=True),
-                  k=Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True))).order_by(),
-        "cell_id", {"members": "n", "key_cadres": "k"},
-    )
-    year = rnd.period_end.year
-    put(
-        Pledge.objects.filter(cell_id__in=ids_filter, year=year).values("cell_id")
-        .annotate(total=Count("member_id", distinct=True),
-                  se=Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.SET_EXAMPLE)),
-                  ex=Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.EXEMPLARY)),
-                  col=Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE))).order_by(),
-        "cell_id",
-        {"pledged": "total", "pledged_set_example": "se", "pledged_exemplary": "ex", "collective_pledges": "col"},
-    )
-    held = MonthlyReview.objects.filter(_in_window(window), cell_id__in=ids_filter, state__in=HELD_STATES)
-    put(
-        held.values("cell_id").annotate(n=Count("id"), minutes=Sum("directive_minutes")).order_by(),
-        "cell_id", {"meetings_held": "n", "directive_minutes": "minutes"},
-    )
-    put(
-        ReviewEntry.objects.filter(_in_window(window, "review__"), review__cell_id__in=ids_filter,
-                                   review__state__in=HELD_STATES)
-        .values("review__cell_id")
-        .annotate(total=Count("id"), present=Count("id", filter=Q(present=True)),
-                  good=Count("id", filter=Q(exemplary=True)), crit=Count("id", filter=Q(criticised=True)))
-        .order_by(),
-        "review__cell_id",
-        {"attendance_expected": "total", "attendance_present": "present", "exemplary_records": "good",
-         "criticised": "crit"},
-    )
-    put(
-        Commendation.objects.filter(organization_id__in=ids_filter, awarded_on__gte=rnd.period_start,
-                                    awarded_on__lte=rnd.period_end)
-        .values("organization_id")
-        .annotate(col=Count("id", filter=Q(recipient_org__isnull=False)),
-                  ind=Count("id", filter=Q(recipient_member__isnull=False))).order_by(),
-        "organization_id", {"commendations_collective": "col", "commendations_individual": "ind"},
-    )
-    put(
-        ModelExample.objects.filter(organization_id__in=ids_filter, year__gte=rnd.period_start.year,
-                                    year__lte=rnd.period_end.year)
-        .values("organization_id")
-        .annotate(m=Count("id", filter=Q(kind=ModelExample.Kind.MODEL)),
-                  e=Count("id", filter=Q(kind=ModelExample.Kind.EXAMPLE))).order_by(),
-        "organization_id", {"models": "m", "examples": "e"},
-    )
-    cyear = classification_year(rnd)
-    if cyear is not None:
-        grade_counts = {g: Count("id", filter=Q(grade=g)) for g in Grade.values}
-        put(
-            MemberClassification.objects.filter(cell_id__in=ids_filter, year=cyear).values("cell_id")
-            .annotate(**grade_counts).order_by(),
-            "cell_id", {f"members_{g}": g for g in Grade.values},
-        )
-        put(
-            OrganizationClassification.objects.filter(organization_id__in=ids_filter, year=cyear)
-            .values("organization_id").annotate(**grade_counts).order_by(),
-            "organization_id", {f"cells_{g}": g for g in Grade.values},
-        )
+            for code in source.aggregates:
+                target[code] += int(row[code] or 0)
     return out
 
 

@@ -212,14 +212,20 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
     return report
 
 
-def _freeze(report: Report) -> None:
-    report.snapshot = {
+def snapshot_of(report: Report, at: dt.datetime | None = None) -> dict:
+    """The text and figures a report stands for, frozen as approval stores them (also used by the demo
+    data, which writes approved reports in bulk)."""
+    return {
         "sections": {code: getattr(report, code) for code in Report.SECTIONS},
         "figures": rollup.effective(report),
         "computed": dict(report.figures),
         "typed": dict(report.typed_figures or {}),
-        "at": timezone.now().isoformat(),
+        "at": (at or timezone.now()).isoformat(),
     }
+
+
+def _freeze(report: Report) -> None:
+    report.snapshot = snapshot_of(report)
 
 
 def _refresh_parent(report: Report) -> None:
