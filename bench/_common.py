@@ -1,0 +1,76 @@
+"""Shared set-up of the benchmarks: a throwaway database, never the one in var/.
+
+SQLite (no DATABASE_URL): a file in $BENCH_DATA_DIR (default /tmp/chithi03_bench).
+PostgreSQL (DATABASE_URL=postgres://…/NAME): NAME must contain "bench"; the database is created
+when missing, and dropped and created again when a fresh one is asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def setup_django(*, fresh: bool) -> str:
+    """Point Django at the bench database (recreated if `fresh`), migrate it, return a description."""
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directive03.settings")
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        described = _prepare_postgres(url, fresh=fresh)
+    elif url:
+        sys.exit(f"bench: DATABASE_URL={url!r}: use PostgreSQL or leave it unset for a SQLite bench file")
+    else:
+        data_dir = Path(os.environ.get("BENCH_DATA_DIR", Path(tempfile.gettempdir()) / "chithi03_bench"))
+        os.environ["DATA_DIR"] = str(data_dir.resolve())  # settings put the SQLite file there
+        db_file = data_dir / "db.sqlite3"
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        described = f"SQLite {db_file}"
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return described
+
+
+def _prepare_postgres(url: str, *, fresh: bool) -> str:
+    import dj_database_url
+    import psycopg2
+
+    cfg = dj_database_url.parse(url)
+    name = cfg["NAME"]
+    if "bench" not in name:
+        sys.exit(f"bench: refusing to use the PostgreSQL database {name!r}: its name must contain 'bench'")
+    conn = psycopg2.connect(dbname="postgres", user=cfg["USER"] or None, password=cfg["PASSWORD"] or None,
+                            host=cfg["HOST"] or None, port=cfg["PORT"] or None)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cur.fetchone() is not None
+        if exists and fresh:
+            cur.execute(f'DROP DATABASE "{name}"')
+            exists = False
+        if not exists:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return f"PostgreSQL {cfg['HOST']}:{cfg['PORT']}/{name}"
+
+
+def database_size() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+            return cur.fetchone()[0]
+    path = Path(connection.settings_dict["NAME"])
+    total = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+    return f"{total / 2**20:.0f} MB"

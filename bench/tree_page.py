@@ -1,0 +1,96 @@
+#!/usr/bin/env python
+"""Time the unit pages on the medium demo province as the provincial board (bantuyengiao).
+
+Builds the medium province on the bench database if it has none, reuses it otherwise. For each
+page: status, size, queries (and their total time), then the median and p95 of N requests.
+
+    .venv/bin/python bench/tree_page.py [-n 20] [--queries]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chithi03_bench .venv/bin/python bench/tree_page.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import setup_django  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=20, help="timed requests per page (default 20)")
+    parser.add_argument("--size", default="medium", choices=["small", "medium", "large"],
+                        help="what to build when the bench database is empty")
+    parser.add_argument("--queries", action="store_true", help="list the 3 slowest queries of each page")
+    args = parser.parse_args()
+
+    where = setup_django(fresh=False)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from organizations import demo
+    from organizations.models import Level, Member, Organization, Role
+
+    if not Organization.objects.exists():
+        print(f"No demo province on {where}: building the {args.size} one…")
+        demo.seed_demo(size=args.size, seed=3, log=print)
+    elif not get_user_model().objects.filter(username="bantuyengiao").exists():
+        sys.exit(f"{where} has units but no demo user 'bantuyengiao': run bench/seed_medium.py first")
+    units = Organization.objects.count()
+    members = Member.objects.count()
+
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "bantuyengiao", "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302, f"login failed ({response.status_code})"
+
+    province = Organization.objects.get(depth=1)
+    district = Organization.objects.filter(depth=2, level=Level.DISTRICT).order_by("path").first()
+    commune = Organization.objects.filter(path__startswith=district.path, level=Level.COMMUNE).order_by("path").first()
+    cell = Role.objects.get(user__username="bithu", kind=Role.Kind.CELL_SECRETARY).organization
+    pages = [
+        ("tree /units/", "/units/"),
+        ("province unit page", f"/units/{province.pk}/"),
+        ("search ?q=sóc sơn", "/units/?q=sóc sơn"),
+        ("search ?q=chi bộ ấp (50 of many)", "/units/?q=chi bộ ấp"),
+        ("search ?q=zzz (no hit)", "/units/?q=zzz"),
+        ("district unit page", f"/units/{district.pk}/"),
+        ("district children (htmx)", f"/units/{district.pk}/children/"),
+        ("commune unit page", f"/units/{commune.pk}/"),
+        ("cell unit page", f"/units/{cell.pk}/"),
+    ]
+
+    print(f"\n{units:,} units, {members:,} members on {where} [{connection.vendor}]; user bantuyengiao; n={args.n}")
+    header = f"  {'page':<34}{'status':>6}{'KB':>7}{'queries':>8}{'sql ms':>8}{'median ms':>11}{'p95 ms':>8}"
+    print(header)
+    slow: list[tuple[str, list[dict]]] = []
+    for label, url in pages:
+        client.get(url)  # warm-up
+        connection.queries_log.clear()  # the log keeps 9,000 entries; a full one captures nothing
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries = list(captured.captured_queries)  # a view of the log: copy it before the next requests
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+        times = []
+        for _ in range(args.n):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+        print(f"  {label:<34}{response.status_code:>6}{len(response.content) / 1024:>7.0f}"
+              f"{len(queries):>8}{sql_ms:>8.0f}{statistics.median(times):>11.0f}{p95:>8.0f}")
+        slow.append((label, sorted(queries, key=lambda q: -float(q["time"]))[:3]))
+    if args.queries:
+        for label, queries in slow:
+            print(f"\n{label}:")
+            for q in queries:
+                print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
+
+
+if __name__ == "__main__":
+    main()
