@@ -1,0 +1,57 @@
+"""A committee follows its cells' monthly records: the state of every cell in a month, counts, filters."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from organizations.access import Action, access_for
+from organizations.models import Level, Organization
+
+from .. import selectors
+from ..periods import is_future_month, month_label, today
+from ..templatetags.pledges_ui import COMMITTEE_KINDS
+from ._common import check_month, get_committee
+
+PAGE_SIZE = 200
+#: ?loc=chua-nop: only the cells that have not submitted.
+NOT_SUBMITTED = "chua-nop"
+
+
+@require_GET
+@login_required
+def committee_index(request):
+    """The committees the user follows: straight to the month page when there is one."""
+    access = access_for(request.user)
+    if access.is_superuser:
+        units = [u for u in access.roots() if not u.is_cell]
+    else:
+        ids = {g.org_id for g in access.grants if g.kind in COMMITTEE_KINDS and g.level != Level.CELL}
+        units = list(Organization.objects.filter(pk__in=ids).order_by("path"))
+    now = today()
+    if len(units) == 1:
+        return redirect("pledges:committee_month", units[0].pk, now.year, now.month)
+    return render(request, "pledges/committee_index.html", {"units": units, "now": now})
+
+
+@require_GET
+@login_required
+def committee_month(request, unit_id: int, year: int, month: int):
+    check_month(year, month)
+    unit = get_committee(request.user, unit_id)
+    only_missing = request.GET.get("loc") == NOT_SUBMITTED
+    overview = selectors.committee_month(unit=unit, year=year, month=month, only_missing=only_missing)
+    page = Paginator(overview.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    access = access_for(request.user)
+    prev = (year, month - 1) if month > 1 else (year - 1, 12)
+    nxt = (year, month + 1) if month < 12 else (year + 1, 1)
+    missing = sum(overview.counts[s] for s in selectors.MISSING)
+    return render(request, "pledges/committee_month.html", {
+        "unit": unit, "year": year, "month": month, "label": month_label(year, month), "overview": overview,
+        "page": page, "only_missing": only_missing, "missing": missing, "filter_value": NOT_SUBMITTED,
+        "rows": [(row, access.can(Action.REVIEW, row.cell)) for row in page.object_list],
+        "prev": prev, "next": None if is_future_month(*nxt) else nxt,
+        "statuses": selectors.STATUSES,
+    })

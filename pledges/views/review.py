@@ -1,0 +1,204 @@
+"""The monthly cell meeting record: the secretary's form, the committee's read-only view and decision.
+
+GET opens (creates) the month's draft only for users who may edit the cell; readers see the record
+read-only, or that there is none. POST saves (and submits); the decision is a separate POST.
+Nothing typed is lost: every refusal renders the page again with the values as they were typed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations.access import Action, access_for
+
+from .. import selectors, services
+from ..exceptions import ConcurrencyError
+from ..forms import DecideForm, MeetingForm, ReviewInput, parse_review, row_values, set_errors
+from ..models import MonthlyReview, ReviewEntry
+from ..periods import is_future_month, month_label
+from ._common import check_month, error_messages, get_cell, split_errors
+
+State = MonthlyReview.State
+
+
+def _month_nav(year: int, month: int) -> dict:
+    prev = (year, month - 1) if month > 1 else (year - 1, 12)
+    nxt = (year, month + 1) if month < 12 else (year + 1, 1)
+    return {"prev": prev, "next": None if is_future_month(*nxt) else nxt}
+
+
+def _rows(review: MonthlyReview, typed: ReviewInput | None, row_errors: dict[int, list[str]]) -> list[dict]:
+    """The form's lines: the members of the month with what was typed, else what was saved."""
+    rows = []
+    for row in selectors.review_rows(review=review):
+        values = (typed.rows.get(row.member.pk) if typed else None) or row_values(row.entry)
+        errors = row_errors.get(row.member.pk, [])
+        rarer = (values["absence_reason"] or values["exemplary"] or values["exemplary_deed"]
+                 or values["criticised"] or values["criticism_note"] or not values["present"])
+        rows.append({"member": row.member, "v": values, "errors": errors, "open": bool(rarer or errors),
+                     "saved": row.entry is not None})
+    return rows
+
+
+def _render(request, cell, year: int, month: int, *, review: MonthlyReview | None, typed: ReviewInput | None = None,
+            form: MeetingForm | None = None, row_errors: dict[int, list[str]] | None = None,
+            top_errors: list[str] | None = None, conflict: str | None = None, notice: str | None = None,
+            decide_form: DecideForm | None = None, open_errors: list[str] | None = None, status: int = 200):
+    access = access_for(request.user)
+    can_edit = access.can(Action.EDIT_CELL, cell)
+    context = {
+        "cell": cell, "year": year, "month": month, "label": month_label(year, month), "review": review,
+        "can_edit": can_edit, "can_review": access.can(Action.REVIEW, cell),
+        "open_errors": open_errors or [], "nav": _month_nav(year, month),
+        "ratings": ReviewEntry.Rating.choices,
+    }
+    if review is not None:
+        editable = can_edit and review.is_editable
+        row_errors = row_errors or {}
+        rows = _rows(review, typed, row_errors)
+        known = {r["member"].pk for r in rows}
+        stray = [m for member_id, ms in row_errors.items() if member_id not in known for m in ms]
+        if form is None:
+            form = MeetingForm.for_review(review)
+        if not editable and typed is None:
+            for r in rows:
+                r["open"] = False
+        present = sum(1 for r in rows if r["v"]["present"])
+        events = list(selectors.review_events(review=review))
+        context.update(
+            editable=editable, show_form=editable or typed is not None, rows=rows, form=form, version=typed.expected_version if typed else review.version,
+            top_errors=[*(top_errors or []), *stray], conflict=conflict, notice=notice,
+            events=events, decide_form=decide_form or DecideForm(),
+            counts={"expected": len(rows), "present": present, "absent": len(rows) - present,
+                    "exemplary": sum(1 for r in rows if r["v"]["exemplary"]),
+                    "criticised": sum(1 for r in rows if r["v"]["criticised"])},
+        )
+    return render(request, "pledges/review.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_page(request, cell_id: int, year: int, month: int):
+    check_month(year, month)
+    if request.method == "POST":
+        return _save(request, get_cell(request.user, cell_id, Action.EDIT_CELL), year, month)
+    cell = get_cell(request.user, cell_id)
+    if not access_for(request.user).can(Action.EDIT_CELL, cell):
+        return _render(request, cell, year, month, review=selectors.review_for(cell=cell, year=year, month=month))
+    try:
+        review = services.review_open(cell=cell, year=year, month=month, by=request.user)
+    except ValidationError as exc:
+        return _render(request, cell, year, month, review=None, open_errors=error_messages(exc))
+    return _render(request, cell, year, month, review=review)
+
+
+def _save(request, cell, year: int, month: int):
+    action = request.POST.get("action")
+    if action not in ("save", "submit"):
+        return HttpResponseBadRequest(_("Thao tác không hợp lệ."))
+    try:
+        review = services.review_open(cell=cell, year=year, month=month, by=request.user)
+    except ValidationError as exc:
+        return _render(request, cell, year, month, review=None, open_errors=error_messages(exc), status=400)
+    typed = parse_review(request.POST)
+    form = MeetingForm(request.POST)
+    again = {"typed": typed, "form": form}
+    try:
+        result = services.review_save(
+            review=review, data=typed.data, entries=typed.entries, expected_version=typed.expected_version,
+            by=request.user,
+        )
+    except ConcurrencyError as exc:
+        return _render(request, cell, year, month, review=review, conflict=_conflict_message(review, exc),
+                       status=409, **again)
+    except ValidationError as exc:
+        by_field, by_member, other = split_errors(exc, MonthlyReview.EDITABLE_FIELDS)
+        set_errors(form, by_field)
+        if by_field or by_member:
+            other.insert(0, _("Biên bản chưa được lưu. Hãy sửa các chỗ được đánh dấu bên dưới; "
+                              "nội dung bạn đã nhập vẫn còn."))
+        else:
+            other.append(_("Biên bản chưa được lưu; nội dung bạn đã nhập vẫn ở bên dưới."))
+        return _render(request, cell, year, month, review=review, row_errors=by_member,
+                       top_errors=other, status=400, **again)
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    review = result.review
+    if action == "submit":
+        try:
+            services.review_submit(review=review, expected_version=review.version, by=request.user)
+        except ConcurrencyError as exc:
+            typed.expected_version = exc.expected_version
+            return _render(request, cell, year, month, review=review, conflict=_conflict_message(review, exc),
+                           status=409, **again)
+        except ValidationError as exc:
+            typed.expected_version = review.version  # the draft was saved: continue from it
+            by_field, by_member, other = split_errors(exc, MonthlyReview.EDITABLE_FIELDS)
+            set_errors(form, by_field)
+            return _render(
+                request, cell, year, month, review=review, row_errors=by_member, top_errors=other, status=400,
+                notice=_("Đã lưu nháp nhưng chưa gửi được: hãy bổ sung các chỗ được đánh dấu rồi bấm “Gửi” lại."),
+                **again,
+            )
+        messages.success(request, _("Đã gửi biên bản tháng %(month)s, chờ cấp ủy xem xét.")
+                         % {"month": month_label(year, month)})
+    else:
+        messages.success(request, _("Đã lưu nháp biên bản tháng %(month)s.") % {"month": month_label(year, month)})
+    return redirect(reverse("pledges:review", args=[cell.pk, year, month]))
+
+
+def _conflict_message(review: MonthlyReview, exc: ConcurrencyError) -> str:
+    last = selectors.review_events(review=review).last()
+    who = ""
+    if last is not None and exc.current_version > exc.expected_version:
+        who = _("%(name)s đã lưu biên bản này lúc %(time)s, sau khi bạn mở trang. ") % {
+            "name": last.by.get_full_name() or last.by.username,
+            "time": timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
+        }
+    return who + _(
+        "Nội dung bạn vừa nhập vẫn ở bên dưới nhưng CHƯA được lưu. Hãy chép lại phần cần giữ, rồi tải lại "
+        "trang để xem bản mới nhất và nhập bổ sung."
+    )
+
+
+@require_POST
+@login_required
+def review_decide(request, cell_id: int, year: int, month: int):
+    """The committee above accepts the record, returns it with a reason, or reopens an accepted one."""
+    check_month(year, month)
+    cell = get_cell(request.user, cell_id, Action.REVIEW)
+    review = selectors.review_for(cell=cell, year=year, month=month)
+    if review is None:
+        return _render(request, cell, year, month, review=None,
+                       open_errors=[_("Chi bộ chưa có biên bản tháng này.")], status=404)
+    action = request.POST.get("action")
+    form = DecideForm(request.POST)
+    try:
+        if action == "accept":
+            services.review_accept(review=review, by=request.user)
+            messages.success(request, _("Đã chấp nhận biên bản tháng %(month)s của %(cell)s.")
+                             % {"month": month_label(year, month), "cell": cell.name})
+        elif action == "return":
+            services.review_return(review=review, reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("Đã trả lại biên bản tháng %(month)s cho %(cell)s.")
+                             % {"month": month_label(year, month), "cell": cell.name})
+        elif action == "reopen":
+            services.review_reopen(review=review, reason=request.POST.get("reason", ""), by=request.user)
+            messages.success(request, _("Đã mở lại biên bản tháng %(month)s cho chi bộ sửa.")
+                             % {"month": month_label(year, month)})
+        else:
+            return HttpResponseBadRequest(_("Thao tác không hợp lệ."))
+    except ValidationError as exc:
+        by_field, _members, other = split_errors(exc, ["reason"])
+        set_errors(form, by_field)
+        review.refresh_from_db()
+        return _render(request, cell, year, month, review=review, decide_form=form, top_errors=other, status=400)
+    return redirect(reverse("pledges:review", args=[cell.pk, year, month]))
