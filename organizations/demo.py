@@ -350,6 +350,11 @@ PROFILES = {
 }
 PROBATIONARY_SHARE = 0.056  # dự bị: joined within the last 12 months
 TRANSFERRED_IN_SHARE = 0.10  # joined this cell later than they joined the party
+#: cán bộ chủ chốt: every secretary, and some of the others (~12 % of all members)
+KEY_CADRE_CHANCE = {
+    Member.Position.SECRETARY: 1.0, Member.Position.DEPUTY: 0.6, Member.Position.COMMITTEE: 0.3,
+    Member.Position.MEMBER: 0.03,
+}
 
 
 def _weighted(pairs) -> tuple[tuple[str, ...], list[float]]:
@@ -374,23 +379,22 @@ def person_name(rng: random.Random, gender: str) -> str:
 class CardNumbers:
     """Unique 8-digit card numbers: a 2-digit province prefix and a 6-digit serial.
 
-    The serials visit 1..999,999 in a scrambled but repeatable order (an affine permutation), so
-    they are unique without remembering the ones already issued.
+    The serials are x³ mod p for consecutive x (p = 999,983 is a prime with 3 ∤ p−1, so cubing is a
+    permutation): unique without remembering the ones issued, and scattered like real numbers.
     """
 
-    MODULUS = 999_999
-    STEP = 524_287  # prime, does not divide 999,999 = 3³·7·11·13·37
+    PRIME = 999_983
 
     def __init__(self, prefix: str, rng: random.Random) -> None:
         assert len(prefix) == 2 and prefix.isdigit()
         self.prefix = prefix
-        self.offset = rng.randrange(self.MODULUS)
+        self.offset = rng.randrange(self.PRIME)
         self.issued = 0
 
     def next(self) -> str:
-        if self.issued >= self.MODULUS:
+        if self.issued >= self.PRIME:
             raise OverflowError("no card numbers left for this prefix")
-        serial = (self.offset + self.issued * self.STEP) % self.MODULUS + 1
+        serial = pow((self.offset + self.issued) % self.PRIME, 3, self.PRIME) + 1
         self.issued += 1
         return f"{self.prefix}{serial:06d}"
 
@@ -607,11 +611,7 @@ def plan_members(rng: random.Random, cell: PlannedUnit, scale: float, cards: Car
         start = max(joined_on, UNITS_VALID_FROM)
         if rng.random() < TRANSFERRED_IN_SHARE and start < official_until:
             start = _day_between(rng, start, official_until)
-        key_cadre = {
-            Member.Position.SECRETARY: True,
-            Member.Position.DEPUTY: rng.random() < 0.6,
-            Member.Position.COMMITTEE: rng.random() < 0.3,
-        }.get(position, rng.random() < 0.03)
+        key_cadre = rng.random() < KEY_CADRE_CHANCE[position]
         yield dict(
             card_number=cards.next(), full_name=person_name(rng, gender), gender=gender,
             birth_year=birth_year, joined_on=joined_on,
