@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reports.context_processors.unread_notifications",
             ],
             "builtins": ["directive03.templatetags.vn"],
         },
@@ -162,6 +163,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Celery: no broker configured means tasks run in-process, synchronously.
 CELERY_BROKER_URL = env.url("CELERY_BROKER_URL", {"redis", "rediss"})
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -193,6 +196,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env.choice("DJANGO_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
@@ -212,7 +219,15 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "directive03.heartbeat", "schedule": 60.0},
+    # deadline reminders, every morning at 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
+    "report-deadline-reminders": {"task": "reports.send_deadline_reminders", "schedule": crontab(hour=7, minute=0)},
 }
 CSRF_FAILURE_VIEW = "directive03.views.csrf_failure"
+
+# Without a broker, long in-process jobs (document runs) run in a background thread of the web
+# process; tests run them inline instead.
+RUN_TASKS_INLINE = False

@@ -61,6 +61,10 @@ class Organization(MP_Node):
         _("hiệu lực đến ngày"), null=True, blank=True,
         help_text=_("Ngày thôi tồn tại (không tính ngày này). Để trống nếu còn hoạt động."),
     )
+    secretary_name = NameField(
+        _("họ tên bí thư"), max_length=120, blank=True,
+        help_text=_("Người ký văn bản của cấp ủy. Với chi bộ, để trống: lấy đảng viên giữ chức Bí thư."),
+    )
 
     node_order_by = None
 

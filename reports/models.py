@@ -248,3 +248,90 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class DocumentCounter(models.Model):
+    """Document numbers run per document type within a committee's term (nhiệm kỳ)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    doc_type = models.CharField(max_length=4)  # BC, KH, HD, TB
+    term_start = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "doc_type", "term_start"], name="one_counter_per_term"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.organization_id} {self.term_start}: {self.last_number}"
+
+
+class DocumentRun(models.Model):
+    """One press of "build the documents" for a round: levels built bottom-up, deepest first."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Hoàn tất")
+        FAILED = "failed", _("Có lỗi")
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="document_runs")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    #: The tree depth being built now (deepest first); 0 once every level is done.
+    current_depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round"], condition=Q(status="running"), name="one_running_document_run_per_round"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} @ {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Document(models.Model):
+    """The official document (PDF + .docx) of one report; one per report and kind, the latest."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Báo cáo")
+        CONSOLIDATED = "consolidated", _("Báo cáo tổng hợp kèm phụ lục")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        BUILDING = "building", _("Đang tạo")
+        READY = "ready", _("Sẵn sàng")
+        FAILED = "failed", _("Lỗi")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REPORT)
+    run = models.ForeignKey(DocumentRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
+    depth = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    number_text = models.CharField(max_length=40, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    #: What the document was built from (report version and snapshot); differs => out of date.
+    source_key = models.CharField(max_length=64, blank=True)
+    pdf_path = models.CharField(max_length=300, blank=True)
+    docx_path = models.CharField(max_length=300, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind"], name="one_document_per_report_kind"),
+        ]
+        indexes = [models.Index(fields=["run", "depth", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.report_id} ({self.status})"

@@ -102,3 +102,10 @@ def browser_login(page, live_server, username: str, password: str = "mat-khau-th
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline_and_private_documents(settings, tmp_path):
+    """Tasks without a broker run synchronously in tests; documents go to a private folder."""
+    settings.RUN_TASKS_INLINE = True
+    settings.DOCUMENTS_ROOT = tmp_path / "documents"
