@@ -35,6 +35,21 @@
     }
   });
 
+  /* The review form: rate in one tap everyone present who has no rating yet. */
+  document.querySelectorAll("[data-rate-rest]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var value = button.dataset.rateRest;
+      document.querySelectorAll(".member-row").forEach(function (row) {
+        var present = row.querySelector("input[name$='-present']");
+        if (!present || !present.checked || row.querySelector("input[type=radio]:checked")) return;
+        var radio = row.querySelector("input[type=radio][value='" + value + "']");
+        if (radio) radio.checked = true;
+      });
+      markDirty(button.closest("form"));
+    });
+  });
+
   /* The review form: an absent member has no rating and gets the absence reason opened. */
   document.addEventListener("change", function (event) {
     var input = event.target;
