@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("organizations.urls")),
+    path("rounds/", include("reports.urls")),
     path("cells/", include("pledges.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,14 +42,19 @@ def review_window(rnd: ReportingRound, today: dt.date | None = None) -> tuple[in
     return _month_index(rnd.period_start), _month_index(last)
 
 
-def _expected_months(valid_from: dt.date, valid_to: dt.date | None, window: tuple[int, int]) -> int:
+def expected_month_range(valid_from: dt.date, valid_to: dt.date | None, window: tuple[int, int]) -> range:
+    """The months (as month indexes) of the window in which a unit existed and had to meet."""
     start = max(window[0], _month_index(valid_from))
     # valid_to is exclusive: the unit existed in the month before valid_to's day 1 only if valid_to > day 1
     end = window[1]
     if valid_to is not None:
         last_month = _month_index(valid_to - dt.timedelta(days=1))
         end = min(end, last_month)
-    return max(0, end - start + 1)
+    return range(start, end + 1)
+
+
+def _expected_months(valid_from: dt.date, valid_to: dt.date | None, window: tuple[int, int]) -> int:
+    return len(expected_month_range(valid_from, valid_to, window))
 
 
 def _in_window(window: tuple[int, int], prefix: str = "") -> Q:

@@ -1,0 +1,185 @@
+"""Forms of the report pages. They only parse what was posted; the rules live in services.py, whose
+ValidationError messages are put back beside the fields they concern."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizations.models import Organization
+from pledges.models import Directive
+
+from . import figures as F_
+from .models import Report, ReportingRound
+
+Kind = ReportingRound.Kind
+DEADLINE_FIELDS = ("deadline_cell", "deadline_commune", "deadline_district", "deadline_province")
+#: A round's default deadlines: days after the cut-off, bottom-up (cell, commune, district, province).
+DEADLINE_DAYS = (5, 10, 15, 20)
+DEFAULT_YEARS = {Kind.HALF_YEAR: 1, Kind.YEAR: 1, Kind.MULTI_YEAR: 3, Kind.FINAL: 5}
+
+
+def round_defaults(kind: str, year: int, years: int | None = None) -> dict:
+    """The usual dates and title of a round of `kind` ending in `year`: half year 1/1–30/6 with the
+    cut-off on 30/6 and deadlines on 5, 10, 15, 20/7; otherwise up to 31/12 with deadlines in January."""
+    kind = Kind(kind)
+    years = max(1, min(int(years or DEFAULT_YEARS[kind]), 20)) if kind in (Kind.MULTI_YEAR, Kind.FINAL) else 1
+    if kind == Kind.HALF_YEAR:
+        start, end = dt.date(year, 1, 1), dt.date(year, 6, 30)
+        title = _("Sơ kết 6 tháng đầu năm %(year)s") % {"year": year}
+    else:
+        start, end = dt.date(year - years + 1, 1, 1), dt.date(year, 12, 31)
+        if kind == Kind.YEAR:
+            title = _("Tổng kết năm %(year)s") % {"year": year}
+        elif kind == Kind.MULTI_YEAR:
+            title = _("Sơ kết %(n)s năm (%(start)s–%(end)s)") % {"n": years, "start": start.year, "end": year}
+        else:
+            title = _("Tổng kết %(n)s năm (%(start)s–%(end)s)") % {"n": years, "start": start.year, "end": year}
+    values = {"kind": kind.value, "year": year, "years": years, "title": title, "period_start": start,
+              "period_end": end, "cutoff": end}
+    for name, days in zip(DEADLINE_FIELDS, DEADLINE_DAYS, strict=True):
+        values[name] = end + dt.timedelta(days=days)
+    return values
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RoundOpenForm(forms.Form):
+    """Open a round: the kind and year fill in the usual dates (round_defaults); every date can be changed."""
+
+    province = forms.ModelChoiceField(queryset=Organization.objects.none(), label=gettext_lazy("Tỉnh ủy, thành ủy"),
+                                      empty_label=None)
+    kind = forms.ChoiceField(choices=Kind.choices, label=gettext_lazy("Loại đợt báo cáo"))
+    year = forms.IntegerField(min_value=2011, max_value=2100, label=gettext_lazy("Năm"),
+                              help_text=gettext_lazy("Năm kết thúc kỳ báo cáo."))
+    years = forms.IntegerField(min_value=1, max_value=20, initial=1, label=gettext_lazy("Số năm"),
+                               help_text=gettext_lazy("Với sơ kết, tổng kết nhiều năm."))
+    title = forms.CharField(max_length=200, label=gettext_lazy("Tên đợt báo cáo"), required=False)
+    directive = forms.ModelChoiceField(queryset=Directive.objects.all(), label=gettext_lazy("Chỉ thị"),
+                                       empty_label=None)
+    period_start = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DateInput)
+    period_end = forms.DateField(label=gettext_lazy("Đến ngày"), widget=DateInput)
+    cutoff = forms.DateField(label=gettext_lazy("Ngày chốt số liệu"), widget=DateInput,
+                             help_text=gettext_lazy("Cây tổ chức và số đảng viên được tính theo ngày này."))
+    deadline_cell = forms.DateField(label=gettext_lazy("Chi bộ"), widget=DateInput)
+    deadline_commune = forms.DateField(label=gettext_lazy("Cấp cơ sở"), widget=DateInput)
+    deadline_district = forms.DateField(label=gettext_lazy("Cấp huyện"), widget=DateInput)
+    deadline_province = forms.DateField(label=gettext_lazy("Cấp tỉnh (hạn cuối)"), widget=DateInput)
+
+    #: Service error keys that are not a field of their own.
+    deadline_errors: list[str]
+
+    def __init__(self, *args, provinces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline_errors = []
+        self.fields["province"].queryset = provinces
+        if len(provinces) == 1:
+            self.fields["province"].widget = forms.HiddenInput()
+            self.fields["province"].initial = provinces[0].pk
+        for name in ("period_start", "period_end", "cutoff", *DEADLINE_FIELDS):
+            self.fields[name].error_messages["invalid"] = _("Hãy nhập ngày hợp lệ (ngày/tháng/năm).")
+        for name, f in self.fields.items():
+            f.error_messages["required"] = _("Trường này là bắt buộc.")
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs["id"] = f"id_{name}"
+
+    @property
+    def deadline_bound(self) -> list:
+        return [self[name] for name in DEADLINE_FIELDS]
+
+    def deadlines(self) -> dict[str, dt.date]:
+        data = self.cleaned_data
+        return {level: data[f"deadline_{level}"] for level in ("cell", "commune", "district", "province")}
+
+    def apply_service_errors(self, exc: ValidationError) -> None:
+        """Put the service's messages beside the fields they concern."""
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                self.add_error(None, message)
+            return
+        for key, errors in exc.error_dict.items():
+            for message in (m for e in errors for m in e.messages):
+                if key == "deadlines":
+                    self.deadline_errors.append(message)
+                elif key in self.fields:
+                    self.add_error(key, message)
+                else:
+                    self.add_error(None, message)
+
+    def mark_invalid(self) -> None:
+        """Bootstrap's red border on the fields that have a message."""
+        for name, f in self.fields.items():
+            if self.errors.get(name) or (name in DEADLINE_FIELDS and self.deadline_errors):
+                f.widget.attrs["class"] += " is-invalid"
+
+
+# -- a report ---------------------------------------------------------------------------------------
+
+@dataclass
+class ReportInput:
+    """What the writer posted: the five sections, the typed figures and the version they started from."""
+
+    sections: dict[str, str]
+    typed: dict[str, str]
+    version: int | None
+    note: str = ""
+
+    @classmethod
+    def from_post(cls, post) -> ReportInput:
+        raw = post.get("version", "")
+        version = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        return cls(
+            sections={code: post.get(code, "") for code in Report.SECTIONS},
+            typed={code: post.get(f"typed_{code}", "") for code in F_.TYPED},
+            version=version,
+            note=post.get("note", ""),
+        )
+
+    @classmethod
+    def from_report(cls, report: Report) -> ReportInput:
+        return cls(
+            sections={code: getattr(report, code) for code in Report.SECTIONS},
+            typed={code: "" if v is None else str(v) for code, v in (report.typed_figures or {}).items()},
+            version=report.version,
+            note=report.submit_note,
+        )
+
+
+def split_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as key -> messages ("section:results", "figure:inspections", "note",
+    "reasons"; "" for the rest)."""
+    if not hasattr(exc, "error_dict"):
+        return {"": [str(m) for m in exc.messages]}
+    out: dict[str, list[str]] = {}
+    for key, errors in exc.error_dict.items():
+        out.setdefault(key if key != "__all__" else "", []).extend(str(m) for e in errors for m in e.messages)
+    return out
+
+
+@dataclass
+class ReasonInput:
+    """The return reasons as posted (kept when the return is refused)."""
+
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+    MAX_ROWS = 50
+
+    @classmethod
+    def from_post(cls, post) -> ReasonInput:
+        targets = post.getlist("reason_target")
+        texts = post.getlist("reason_text")
+        rows = list(zip(targets, texts, strict=False))[: cls.MAX_ROWS]
+        return cls(rows=rows)
+
+    def filled(self) -> list[tuple[str, str]]:
+        return [(target, text) for target, text in self.rows if text.strip()]
