@@ -19,11 +19,12 @@ import pytest
 
 from organizations.models import Kind, Level, Role
 
-from .factories import MemberFactory, UserFactory, make_unit, user_with_role
+from .factories import MemberFactory, UserFactory, ensure_reference_data, make_unit, user_with_role
 
 
 @pytest.fixture
 def world(db):
+    ensure_reference_data()
     p = make_unit(None, Level.PROVINCE, "Tỉnh ủy Kiên Giang")
     d1 = make_unit(p, Level.DISTRICT, "Huyện ủy Hòn Đất")
     d2 = make_unit(p, Level.DISTRICT, "Thành ủy Rạch Giá", kind=Kind.THANH_UY)

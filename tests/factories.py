@@ -65,3 +65,16 @@ def user_with_role(username: str, org: Organization, kind: str):
     user = UserFactory(username=username)
     Role.objects.create(user=user, organization=org, kind=kind)
     return user
+
+
+def ensure_reference_data() -> None:
+    """The directives and national themes a data migration loads; a transactional test's flush
+    removes them for the tests after it, so fixtures put them back (the loader is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from pledges.models import Directive
+
+    if not Directive.objects.exists():
+        importlib.import_module("pledges.migrations.0002_directives_and_themes").load(apps, None)

@@ -48,3 +48,63 @@ def test_task_round_trip_through_redis_to_a_real_worker():
         assert wait_for(lambda: Heartbeat.objects.filter(name=name).exists())
     beat = Heartbeat.objects.get(name=name)
     assert beat.detail  # the worker's host name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world, settings):
+    """Run a round's documents twice through Redis and a real worker: one document per report,
+    and a committee's document is never older than its children's."""
+    import datetime as dt
+
+    from celery.contrib.testing.worker import start_worker
+
+    from directive03.celery import app
+    from organizations.models import Role
+    from pledges.models import Directive
+    from reports import services
+    from reports.documents import build
+    from reports.models import Document, DocumentRun, Report
+
+    from .factories import UserFactory, user_with_role
+
+    settings.RUN_TASKS_INLINE = False
+    user_with_role("approver_c1", world.c1, Role.Kind.APPROVER)
+    root = UserFactory(username="root", is_superuser=True)
+    rnd = services.round_open(
+        by=world.users.board, province=world.p, directive=Directive.objects.get(code="05-CT/TW"),
+        title="Sơ kết 6 tháng đầu năm 2026", kind="half_year", period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30), cutoff=dt.date(2026, 6, 30),
+        deadlines={"cell": dt.date(2026, 7, 5), "commune": dt.date(2026, 7, 10),
+                   "district": dt.date(2026, 7, 15), "province": dt.date(2026, 7, 20)},
+    )
+    for report in sorted(Report.objects.filter(round=rnd), key=lambda r: -r.tree_path.count("/")):
+        report = services.report_save(report=report, sections={"results": "Kết quả."}, typed={},
+                                      expected_version=report.version, by=root)
+        report = services.report_submit(report=report, by=root, note="Ghi chú.")
+        if report.parent_id:
+            services.report_approve(report=report, by=root)
+
+    queue = f"test-docs-{uuid.uuid4().hex[:8]}"
+    old_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue],
+                          shutdown_timeout=30):
+            runs = []
+            for _ in range(2):
+                run = build.run_start(rnd=rnd, by=world.users.board)
+                assert wait_for(lambda r=run: DocumentRun.objects.get(pk=r.pk).status != "running", 180)
+                runs.append(DocumentRun.objects.get(pk=run.pk))
+    finally:
+        app.conf.task_default_queue = old_queue
+    assert [r.status for r in runs] == ["done", "done"]
+    reports = list(Report.objects.filter(round=rnd))
+    docs = {d.report.organization_id: d for d in
+            Document.objects.filter(report__round=rnd, kind="report").select_related("report")}
+    assert len(docs) == len(reports) == Document.objects.filter(report__round=rnd, kind="report").count()
+    for r in reports:
+        doc = docs[r.organization_id]
+        assert doc.status == "ready" and doc.run_id == runs[1].pk
+        if r.parent_id:
+            assert docs[r.parent_id].built_at >= doc.built_at
+    assert Document.objects.get(report__round=rnd, kind="consolidated").status == "ready"
