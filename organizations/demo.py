@@ -486,9 +486,9 @@ class TreePlan:
         self.units.append(unit)
         return unit
 
-    def cell(self, parent: PlannedUnit, name: str, profile: str, place: str | None = None) -> PlannedUnit:
+    def cell(self, parent: PlannedUnit, name: str, profile: str) -> PlannedUnit:
         kind = Kind.CHI_BO_TRUC_THUOC if parent.level == Level.COMMUNE else Kind.CHI_BO_CO_SO
-        return self.add(parent, name, Level.CELL, kind, "CB", place or parent.place_name, profile)
+        return self.add(parent, name, Level.CELL, kind, "CB", parent.place_name, profile)
 
 
 def _pick(rng: random.Random, pool, bounds: tuple[int, int]) -> list:
@@ -534,8 +534,10 @@ def _plan_district(plan: TreePlan, rng: random.Random, size: Size, province: Pla
     # chi bộ cơ sở: the district's agencies, and high schools, credit funds and clinics named after communes
     pool = [(name.format(**fmt), profile) for name, profile in DISTRICT_CELLS]
     for _noun, place in communes:
-        pool += [(f"Chi bộ Trường THPT {place}", "school"), (f"Chi bộ Quỹ Tín dụng nhân dân {place}", "enterprise"),
-                 (f"Chi bộ Phòng khám Đa khoa khu vực {place}", "health")]
+        if place != d.place:  # the district seat's school, fund and clinic are the district's own
+            pool += [(f"Chi bộ Trường THPT {place}", "school"),
+                     (f"Chi bộ Quỹ Tín dụng nhân dân {place}", "enterprise"),
+                     (f"Chi bộ Phòng khám Đa khoa khu vực {place}", "health")]
     for name, profile in _pick(rng, pool, size.district_cells):
         plan.cell(unit, name, profile)
 
