@@ -20,5 +20,6 @@ urlpatterns = [
     path("units/", include("organizations.urls")),
     path("rounds/", include("reports.urls")),
     path("cells/", include("pledges.urls")),
+    path("documents/", include("reports.document_urls")),
     path("admin/", admin.site.urls),
 ]

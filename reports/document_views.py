@@ -1,0 +1,153 @@
+"""Pages for the documents: a report's PDF/.docx (build, progress, download) and a round's run."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.access import access_for
+
+from . import permissions
+from .documents import build
+from .models import Document, DocumentRun, Report
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _panel(request, report: Report, status: int = 200):
+    doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
+    context = {
+        "report": report,
+        "doc": doc,
+        "out_of_date": bool(doc and build.is_out_of_date(doc, report)),
+        "busy": bool(doc and doc.status in (Document.Status.QUEUED, Document.Status.BUILDING)),
+    }
+    return render(request, "reports/documents/_panel.html", context, status=status)
+
+
+@require_GET
+@login_required
+def report_panel(request, pk: int):
+    """htmx partial on the report page; polls while the document is being built."""
+    return _panel(request, permissions.get_report_for_user(request.user, pk))
+
+
+@require_POST
+@login_required
+def report_build(request, pk: int):
+    report = permissions.get_report_for_user(request.user, pk)
+    build.single_start(report=report, by=request.user)
+    if request.htmx:
+        return _panel(request, report)
+    messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
+    return redirect("reports:report", pk=report.pk)
+
+
+def _file_response(doc: Document, report: Report, fmt: str):
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    if doc is None or doc.status != Document.Status.READY:
+        raise Http404
+    path = build.file_path(doc, fmt)
+    if not path.exists():
+        raise Http404
+    suffix = "-tong-hop" if doc.kind == Document.Kind.CONSOLIDATED else ""
+    name = f"bao-cao-{slugify(report.name) or report.pk}{suffix}.{fmt}"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
+
+
+@require_GET
+@login_required
+def report_download(request, pk: int, fmt: str):
+    report = permissions.get_report_for_user(request.user, pk)
+    doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
+    return _file_response(doc, report, fmt)
+
+
+def _round_context(request, rnd):
+    run = DocumentRun.objects.filter(round=rnd).first()
+    counts = {}
+    by_depth = []
+    if run is not None:
+        rows = Document.objects.filter(run=run).values("depth", "status").annotate(n=Count("id")).order_by()
+        per_depth: dict[int, dict[str, int]] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+            per_depth.setdefault(row["depth"], {})[row["status"]] = row["n"]
+        for depth in sorted(per_depth, reverse=True):
+            c = per_depth[depth]
+            total = sum(c.values())
+            by_depth.append({"depth": depth, "ready": c.get("ready", 0), "failed": c.get("failed", 0),
+                             "total": total, "pct": round(100 * c.get("ready", 0) / total) if total else 0})
+    total = sum(counts.values())
+    province = Report.objects.filter(round=rnd, parent__isnull=True).first()
+    consolidated = Document.objects.filter(report=province, kind=Document.Kind.CONSOLIDATED).first() \
+        if province else None
+    return {
+        "rnd": rnd, "run": run, "counts": counts, "total": total, "by_depth": by_depth,
+        "ready": counts.get(Document.Status.READY, 0),
+        "pct": round(100 * counts.get(Document.Status.READY, 0) / total) if total else 0,
+        "failed_docs": Document.objects.filter(run=run, status=Document.Status.FAILED)
+        .select_related("report")[:20] if run else [],
+        "can_start": permissions.opens_rounds(access_for(request.user), rnd.province_id),
+        "consolidated": consolidated,
+        "province_report": province,
+        "running": bool(run and run.status == DocumentRun.Status.RUNNING),
+    }
+
+
+@require_GET
+@login_required
+def round_documents(request, pk: int):
+    rnd = permissions.get_round_for_user(request.user, pk)
+    template = "reports/documents/_progress.html" if request.htmx else "reports/documents/round.html"
+    return render(request, template, _round_context(request, rnd))
+
+
+@require_POST
+@login_required
+def round_start(request, pk: int):
+    rnd = permissions.get_round_for_user(request.user, pk)
+    build.run_start(rnd=rnd, by=request.user)
+    messages.success(request, _("Đã bắt đầu tạo văn bản của cả đợt, từ chi bộ lên tỉnh."))
+    return redirect("documents:round", pk=rnd.pk)
+
+
+@require_POST
+@login_required
+def run_retry(request, pk: int):
+    run = DocumentRun.objects.select_related("round").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    permissions.get_round_for_user(request.user, run.round_id)
+    try:
+        build.run_retry(run=run, by=request.user)
+        messages.success(request, _("Đang tạo lại các văn bản bị lỗi."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("documents:round", pk=run.round_id)
+
+
+@require_GET
+@login_required
+def consolidated_download(request, pk: int, fmt: str):
+    rnd = permissions.get_round_for_user(request.user, pk)
+    province = Report.objects.filter(round=rnd, parent__isnull=True).first()
+    if province is None:
+        raise Http404
+    report = permissions.get_report_for_user(request.user, province.pk)
+    if not permissions.opens_rounds(access_for(request.user), rnd.province_id) and \
+            not permissions.writes(access_for(request.user), report):
+        raise PermissionDenied
+    doc = Document.objects.filter(report=report, kind=Document.Kind.CONSOLIDATED).first()
+    return _file_response(doc, report, fmt)

@@ -1,0 +1,108 @@
+"""Document pages: who may build, see and download; downloads are the real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from organizations.models import Role
+from pledges.models import Directive
+from reports import services
+from reports.models import Document, DocumentRun, Report
+
+from .factories import UserFactory, user_with_role
+
+PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+DEADLINES = {"cell": dt.date(2026, 7, 5), "commune": dt.date(2026, 7, 10), "district": dt.date(2026, 7, 15),
+             "province": dt.date(2026, 7, 20)}
+
+
+@pytest.fixture
+def rnd(world):
+    world.users.approver_c1 = user_with_role("approver_c1", world.c1, Role.Kind.APPROVER)
+    return services.round_open(
+        by=world.users.board, province=world.p, directive=Directive.objects.get(code="05-CT/TW"),
+        title="Sơ kết 6 tháng đầu năm 2026", kind="half_year", period_start=PERIOD[0], period_end=PERIOD[1],
+        cutoff=PERIOD[1], deadlines=DEADLINES,
+    )
+
+
+@pytest.fixture
+def inline(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_build_and_download_a_report_document(world, rnd, client, inline):
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    panel = client.get(reverse("documents:panel", args=[report.pk]))
+    assert panel.status_code == 200 and "chưa tạo" in panel.content.decode()
+    with inline():
+        response = client.post(reverse("documents:build", args=[report.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    doc = Document.objects.get(report=report)
+    assert doc.status == "ready"
+    page = client.get(reverse("documents:panel", args=[report.pk])).content.decode()
+    assert "Tải PDF" in page and doc.number_text in page
+    pdf = client.get(reverse("documents:download", args=[report.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    docx = client.get(reverse("documents:download", args=[report.pk, "docx"]))
+    assert docx.status_code == 200 and b"".join(docx.streaming_content).startswith(b"PK")
+    assert client.get(reverse("documents:download", args=[report.pk, "exe"])).status_code == 404
+
+
+@pytest.mark.parametrize("role,status", [
+    ("sec_a", 200), ("commune1", 200), ("board", 200), ("sec_b", 404), ("district2", 404), ("outsider", 404),
+])
+def test_who_sees_a_cells_document(world, rnd, client, role, status):
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(getattr(world.users, role))
+    assert client.get(reverse("documents:panel", args=[report.pk])).status_code == status
+    assert client.post(reverse("documents:build", args=[report.pk])).status_code in ((302,) if status == 200 else (404,))
+    assert client.get(reverse("documents:download", args=[report.pk, "pdf"])).status_code == 404
+
+
+def test_anonymous_goes_to_login(world, rnd, client):
+    report = Report.objects.get(round=rnd, organization=world.a)
+    for url in (reverse("documents:panel", args=[report.pk]), reverse("documents:round", args=[rnd.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_only_the_board_runs_a_round_and_downloads_the_consolidated_pdf(world, rnd, client, inline):
+    root = UserFactory(username="root", is_superuser=True)
+    province = Report.objects.get(round=rnd, organization=world.p)
+    province = services.report_save(report=province, sections={"results": "Kết quả toàn tỉnh."}, typed={},
+                                    expected_version=province.version, by=root)
+    services.report_submit(report=province, by=root, note="Các đơn vị còn đang báo cáo.")
+    for role in ("sec_a", "district1"):
+        client.force_login(getattr(world.users, role))
+        assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 403
+        assert client.get(reverse("documents:round", args=[rnd.pk])).status_code == 200
+        assert "Tạo văn bản cho cả đợt" not in client.get(reverse("documents:round", args=[rnd.pk])).content.decode()
+    client.force_login(world.users.outsider)
+    assert client.get(reverse("documents:round", args=[rnd.pk])).status_code == 404
+    client.force_login(world.users.board)
+    assert "Tạo văn bản cho cả đợt" in client.get(reverse("documents:round", args=[rnd.pk])).content.decode()
+    with inline():
+        response = client.post(reverse("documents:start", args=[rnd.pk]))
+    assert response.status_code == 302
+    run = DocumentRun.objects.get(round=rnd)
+    assert run.status == "done"
+    page = client.get(reverse("documents:round", args=[rnd.pk])).content.decode()
+    assert "Báo cáo tổng hợp của tỉnh kèm phụ lục" in page
+    pdf = client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    client.force_login(world.users.district1)
+    assert client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"])).status_code == 404
+
+
+def test_read_views_refuse_post_and_actions_refuse_get(world, rnd, client):
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.board)
+    assert client.post(reverse("documents:panel", args=[report.pk])).status_code == 405
+    assert client.get(reverse("documents:build", args=[report.pk])).status_code == 405
+    assert client.get(reverse("documents:start", args=[rnd.pk])).status_code == 405
