@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("units/", include("organizations.urls")),
     path("rounds/", include("reports.urls")),
+    path("dashboard/", include("reports.dashboard_urls")),
     path("cells/", include("pledges.urls")),
     path("documents/", include("reports.document_urls")),
     path("admin/", admin.site.urls),

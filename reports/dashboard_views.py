@@ -1,0 +1,94 @@
+"""The round dashboard (where a subtree's reports stand), its .xlsx export, and the notifications page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from organizations.text import fold
+
+from . import dashboard, exports, notifications
+from . import figures as F_
+from .permissions import get_round_for_user
+
+
+def _unit_param(request) -> int | None:
+    raw = request.GET.get("unit", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise Http404
+    return int(raw)
+
+
+def _build(request, round_id: int, **kwargs) -> dashboard.Dashboard:
+    rnd = get_round_for_user(request.user, round_id)
+    return dashboard.build(user=request.user, rnd=rnd, unit_id=_unit_param(request),
+                           figure_code=request.GET.get("figure"), **kwargs)
+
+
+@require_GET
+@login_required
+def index(request):
+    """The rounds the user can follow (those of the provinces they hold a role in)."""
+    rounds = dashboard.rounds_for(request.user)
+    return render(request, "reports/dashboard_index.html", {"rounds": rounds})
+
+
+@require_GET
+@login_required
+def round_dashboard(request, round_id: int):
+    board = _build(request, round_id)
+    return render(request, "reports/dashboard.html", {
+        "board": board,
+        "figure_groups": F_.groups(),
+        "chart_data": board.chart_data(),
+    })
+
+
+@require_GET
+@login_required
+def round_export(request, round_id: int):
+    board = _build(request, round_id, late_limit=None)
+    content = exports.dashboard_workbook(board)
+    filename = f"tien-do-{slugify(fold(board.unit.name))}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@require_GET
+@login_required
+def notification_list(request):
+    page = Paginator(notifications.for_user(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/notifications.html", {"page": page})
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("dashboard:notifications")
+
+
+@require_POST
+@login_required
+def notification_read(request, pk: int):
+    """Mark one notification read (only the user's own: anything else changes nothing), then follow
+    its link when asked ("next")."""
+    notifications.mark_read(user=request.user, pk=pk)
+    return _back(request)
+
+
+@require_POST
+@login_required
+def notifications_read_all(request):
+    notifications.mark_read(user=request.user)
+    return redirect("dashboard:notifications")

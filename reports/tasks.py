@@ -1,0 +1,19 @@
+"""Background tasks of the reports app: thin wrappers that take ids and dates, never model instances."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(name="reports.send_deadline_reminders", acks_late=True, ignore_result=True,
+             soft_time_limit=600, time_limit=660)
+def send_deadline_reminders(on: str | None = None) -> dict[str, int]:
+    """Daily (beat, 07:00): remind units whose report is due within 3 days or late. Safe to run twice:
+    a unit is reminded at most once per round per day. `on` is an ISO date (default: today)."""
+    today = dt.date.fromisoformat(on) if on else None
+    run = notifications.send_reminders(today=today)
+    return {"units": run.units, "emails": run.emails, "notifications": run.notifications}
