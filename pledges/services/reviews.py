@@ -238,21 +238,28 @@ def _clean_entries(review: MonthlyReview, entries: Sequence[Mapping[str, Any]], 
 
 
 def _write_entries(review: MonthlyReview, rows: dict[int, dict]) -> None:
+    """Update changed rows in place, create new ones, delete rows of members no longer in the month.
+
+    bulk_update writes only the fields that changed in some row: its CASE per field and row is most
+    of the time of a save (all 8 fields of 60 rows took ~150 ms of Python; one field, a fraction).
+    """
     existing = {e.member_id: e for e in ReviewEntry.objects.filter(review=review)}
-    to_update, to_create = [], []
+    to_update, to_create, changed = [], [], set()
     for member_id, row in rows.items():
         entry = existing.pop(member_id, None)
         if entry is None:
             to_create.append(ReviewEntry(review=review, member_id=member_id, **row))
             continue
-        if any(getattr(entry, k) != v for k, v in row.items()):
-            for k, v in row.items():
-                setattr(entry, k, v)
+        fields = {k for k, v in row.items() if getattr(entry, k) != v}
+        if fields:
+            for k in fields:
+                setattr(entry, k, row[k])
+            changed |= fields
             to_update.append(entry)
     if existing:  # rows of members no longer in the month (membership corrected since)
         ReviewEntry.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
     if to_update:
-        ReviewEntry.objects.bulk_update(to_update, ENTRY_FIELDS)
+        ReviewEntry.objects.bulk_update(to_update, [f for f in ENTRY_FIELDS if f in changed])
     if to_create:
         ReviewEntry.objects.bulk_create(to_create)
 
