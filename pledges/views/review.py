@@ -24,6 +24,7 @@ from ..exceptions import ConcurrencyError
 from ..forms import DecideForm, MeetingForm, ReviewInput, parse_review, row_values, set_errors
 from ..models import MonthlyReview, ReviewEntry
 from ..periods import is_future_month, month_label
+from ..templatetags.pledges_ui import RATING_CLASSES
 from ._common import check_month, error_messages, get_cell, split_errors
 
 State = MonthlyReview.State
@@ -38,13 +39,20 @@ def _month_nav(year: int, month: int) -> dict:
 def _rows(review: MonthlyReview, typed: ReviewInput | None, row_errors: dict[int, list[str]]) -> list[dict]:
     """The form's lines: the members of the month with what was typed, else what was saved."""
     rows = []
-    for row in selectors.review_rows(review=review):
-        values = (typed.rows.get(row.member.pk) if typed else None) or row_values(row.entry)
-        errors = row_errors.get(row.member.pk, [])
+    ratings = [(value, str(label), RATING_CLASSES[value]) for value, label in ReviewEntry.Rating.choices]
+    for n, row in enumerate(selectors.review_rows(review=review), start=1):
+        member = row.member
+        values = (typed.rows.get(member.pk) if typed else None) or row_values(row.entry)
+        errors = row_errors.get(member.pk, [])
         rarer = (values["absence_reason"] or values["exemplary"] or values["exemplary_deed"]
                  or values["criticised"] or values["criticism_note"] or not values["present"])
-        rows.append({"member": row.member, "v": values, "errors": errors, "open": bool(rarer or errors),
-                     "saved": row.entry is not None})
+        rows.append({
+            # strings and precomputed choices: a 60-row form renders each of them ~25 times
+            "member": member, "id": str(member.pk), "n": str(n), "v": values, "errors": errors,
+            "open": bool(rarer or errors), "saved": row.entry is not None,
+            "position": member.get_position_display() if member.position != member.Position.MEMBER else "",
+            "ratings": [(value, label, css, values["rating"] == value) for value, label, css in ratings],
+        })
     return rows
 
 
