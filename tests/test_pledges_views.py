@@ -95,6 +95,36 @@ def test_cell_pages_are_for_the_readers_of_the_cell(world, client, name, url):
         assert client.get(target).status_code == expected, (name, role)
 
 
+WRITES = [
+    ("review save", "edit", lambda w: review_url(w.a), lambda w: {"action": "save", "version": "1"}),
+    ("issue add", "edit", lambda w: reverse("pledges:issue_add", args=[w.a.pk]), lambda w: {"title": "Rác thải"}),
+    ("collective pledge", "edit", lambda w: reverse("pledges:pledge_collective", args=[w.a.pk, 2026]),
+     lambda w: {"on": "2026-02-01", "content": ["Sinh hoạt đúng định kỳ"]}),
+    ("classify", "edit", lambda w: reverse("pledges:yearend", args=[w.a.pk, 2026]), lambda w: {"action": "classify"}),
+    ("decide", "review", lambda w: reverse("pledges:decide", args=[w.a.pk, 2026, 5]),
+     lambda w: {"action": "accept"}),
+    ("classify the cell", "review", lambda w: reverse("pledges:yearend", args=[w.a.pk, 2026]),
+     lambda w: {"action": "classify_org", "grade": "good"}),
+]
+WRITERS = {"edit": {"sec_a", "admin_c1"}, "review": {"commune1", "district1", "board", "admin_c1"}}
+
+
+@pytest.mark.parametrize("name,right,url,data", WRITES, ids=[w[0] for w in WRITES])
+def test_writes_are_404_for_outsiders_and_403_for_readers(world, client, name, right, url, data):
+    MonthlyReview.objects.create(cell=world.a, year=2026, month=5, state=State.SUBMITTED)
+    anonymous = client.post(url(world), data(world))
+    assert anonymous.status_code == 302 and reverse("login") in anonymous["Location"]
+    for role in ROLES:
+        client.force_login(getattr(world.users, role))
+        status = client.post(url(world), data(world)).status_code
+        if role not in READERS_OF_A:
+            assert status == 404, (name, role)
+        elif role in WRITERS[right]:
+            assert status not in (403, 404, 405), (name, role, status)
+        else:
+            assert status == 403, (name, role)
+
+
 def test_readers_never_create_a_record_by_looking(world, client):
     client.force_login(world.users.commune1)
     page = text(client.get(review_url(world.a)))
