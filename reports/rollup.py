@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -233,8 +233,27 @@ def refresh_round(rnd: ReportingRound, today: dt.date | None = None) -> int:
         if r.figures != new[r.pk]:
             r.figures, r.figures_at = new[r.pk], now
             changed.append(r)
-    Report.objects.bulk_update(changed, ["figures", "figures_at"], batch_size=1000)
+    update_rows(changed, ["figures", "figures_at"])
     return len(changed)
+
+
+def update_rows(objs: list[models.Model], fields: list[str]) -> None:
+    """Save `fields` of many rows of one model: one UPDATE per row, sent with executemany.
+
+    Django's bulk_update builds a CASE WHEN per row and field; for the 4,258 reports of the medium demo
+    province it took ~15 s for the figures alone (round_open waits for it), this takes well under a second.
+    Values are prepared by each field (JSON, aware datetimes) as the ORM does."""
+    if not objs:
+        return
+    meta = objs[0]._meta
+    qn = connection.ops.quote_name
+    cols = [meta.get_field(name) for name in fields]
+    sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in cols)} "
+           f"WHERE {qn(meta.pk.column)} = %s")
+    params = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] + [obj.pk] for obj in objs]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start:start + 2000])
 
 
 def refresh_report(report: Report, today: dt.date | None = None) -> Report:
