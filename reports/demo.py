@@ -249,22 +249,29 @@ def _plan_states(rng: random.Random, reports: list[Report], children: dict[int, 
     return plan
 
 
+#: Who writes a committee's report when several hold a role there: its approver, the board, an admin.
+WRITER_RANK = {Role.Kind.APPROVER: 0, Role.Kind.BOARD: 1, Role.Kind.ADMIN: 2}
+
+
 def _people(province: Organization, board_user) -> tuple[dict, dict]:
     """Who writes each unit's report and who approves it (a user holding the role), by unit id."""
-    writers: dict[int, int] = {}
+    writers: dict[int, tuple[int, int]] = {}
     approvers: dict[int, int] = {}
     roles = Role.objects.filter(organization__path__startswith=province.path).values_list(
         "organization_id", "organization__level", "kind", "user_id").order_by("user_id")
     for org_id, level, kind, user_id in roles:
         if level == Level.CELL and kind == Role.Kind.CELL_SECRETARY:
-            writers.setdefault(org_id, user_id)
-        if level != Level.CELL and kind in (Role.Kind.APPROVER, Role.Kind.ADMIN, Role.Kind.BOARD):
-            writers.setdefault(org_id, user_id)
+            rank = 0
+        elif level != Level.CELL and kind in WRITER_RANK:
+            rank = WRITER_RANK[kind]
+        else:
+            rank = None
+        if rank is not None and (org_id not in writers or rank < writers[org_id][0]):
+            writers[org_id] = (rank, user_id)
         if kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
             approvers.setdefault(org_id, user_id)
-    writers.setdefault(province.pk, board_user.pk)
     approvers.setdefault(province.pk, board_user.pk)
-    return writers, approvers
+    return {org_id: user_id for org_id, (_rank, user_id) in writers.items()}, approvers
 
 
 def build_round(*, province: Organization, year: int, today: dt.date, rng: random.Random, board_user) -> dict:

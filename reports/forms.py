@@ -28,7 +28,10 @@ def round_defaults(kind: str, year: int, years: int | None = None) -> dict:
     """The usual dates and title of a round of `kind` ending in `year`: half year 1/1–30/6 with the
     cut-off on 30/6 and deadlines on 5, 10, 15, 20/7; otherwise up to 31/12 with deadlines in January."""
     kind = Kind(kind)
-    years = max(1, min(int(years or DEFAULT_YEARS[kind]), 20)) if kind in (Kind.MULTI_YEAR, Kind.FINAL) else 1
+    if kind in (Kind.MULTI_YEAR, Kind.FINAL):  # a review of several years: at least two
+        years = min(int(years), 20) if years and int(years) >= 2 else DEFAULT_YEARS[kind]
+    else:
+        years = 1
     if kind == Kind.HALF_YEAR:
         start, end = dt.date(year, 1, 1), dt.date(year, 6, 30)
         title = _("Sơ kết 6 tháng đầu năm %(year)s") % {"year": year}

@@ -523,6 +523,10 @@ def test_the_open_form_fills_in_the_usual_dates(world, client):
     assert "<html" not in partial and 'id="round-form"' in partial
     assert 'value="Sơ kết 3 năm (2024–2026)"' in partial and 'value="2024-01-01"' in partial
     assert 'value="2027-01-05"' in partial
+    # switching to a multi-year kind while "1 năm" is still typed gives that kind's usual length
+    partial = client.get(reverse("reports:round_open"), {"kind": "final", "year": "2026", "years": "1"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="Tổng kết 5 năm (2022–2026)"' in partial and 'value="2022-01-01"' in partial
 
 
 @pytest.mark.parametrize("changes,message,field", [
