@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Substr
 
 from .models import Level, Member, Organization, OrganizationVersion
 from .text import fold
@@ -19,54 +19,38 @@ def children_of(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
 
 
-def subtree_counts(parents: list[Organization]) -> dict[str, dict[str, int]]:
-    """For every unit in `parents`' child level: members, cells and sub-units in its subtree.
-
-    Keyed by path. One query per figure whatever the size of the subtree: members and cells are
-    grouped by the prefix of their path that names the unit.
-    """
-    if not parents:
-        return {}
-    depth = parents[0].depth
-    assert all(p.depth == depth for p in parents), "units must be at one depth"
-    prefix_len = depth * STEPLEN
-    under = Q()
-    for p in parents:
-        under |= Q(path__startswith=p.path)
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"members": 0, "cells": 0})
-    member_rows = (
-        Member.objects.filter(cell__isnull=False)
-        .filter(Q(*[Q(cell__path__startswith=p.path) for p in parents], _connector=Q.OR))
-        .annotate(unit=Substr("cell__path", 1, prefix_len))
-        .values("unit")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in member_rows:
-        counts[row["unit"]]["members"] = row["n"]
-    cell_rows = (
-        Organization.objects.filter(under, level=Level.CELL, valid_to__isnull=True)
-        .annotate(unit=Substr("path", 1, prefix_len))
-        .values("unit")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in cell_rows:
-        counts[row["unit"]]["cells"] = row["n"]
-    return counts
-
-
 def with_counts(units: list[Organization]) -> list[Organization]:
-    """Attach .member_count and .cell_count (of the whole subtree) to each unit, in 2 queries per depth."""
-    by_depth: dict[int, list[Organization]] = defaultdict(list)
+    """Attach .member_count and .cell_count (of each unit's whole subtree) to the units.
+
+    Two queries whatever the number of units and their depths: the active cells under the units'
+    common path prefix, and the members grouped by cell; the sums up the tree are done here.
+    """
+    if not units:
+        return units
+    common = os.path.commonprefix([u.path for u in units])
+    common = common[: len(common) - len(common) % STEPLEN]
+    cells = list(
+        Organization.objects.filter(level=Level.CELL, valid_to__isnull=True, path__startswith=common)
+        .values_list("id", "path")
+    )
+    members = dict(
+        Member.objects.filter(cell__isnull=False, cell__path__startswith=common)
+        .values("cell_id").annotate(n=Count("id")).order_by().values_list("cell_id", "n")
+    )
+    targets: dict[str, list[Organization]] = defaultdict(list)
     for u in units:
-        by_depth[u.depth].append(u)
-    for group in by_depth.values():
-        counts = subtree_counts(group)
-        for u in group:
-            c = counts.get(u.path, {"members": 0, "cells": 0})
-            u.member_count = c["members"]
-            u.cell_count = c["cells"] if not u.is_cell else 1
+        u.member_count, u.cell_count = 0, 0
+        targets[u.path].append(u)
+    for cell_id, path in cells:
+        n = members.get(cell_id, 0)
+        for i in range(1, len(path) // STEPLEN + 1):
+            for u in targets.get(path[: i * STEPLEN], ()):
+                u.member_count += n
+                u.cell_count += 1
+    for u in units:
+        if u.is_cell:
+            u.cell_count = 1
+            u.member_count = u.member_count or members.get(u.pk, 0)
     return units
 
 

@@ -31,9 +31,10 @@ def tree(request):
             ]
         context["results"] = results
     else:
-        roots = selectors.with_counts(access.roots())
+        roots = access.roots()
         for root in roots:
-            root.child_list = selectors.with_counts(list(selectors.children_of(root)))
+            root.child_list = list(selectors.children_of(root))
+        selectors.with_counts(roots + [child for root in roots for child in root.child_list])
         context["roots"] = roots
     return render(request, "organizations/tree.html", context)
 
@@ -52,7 +53,8 @@ def unit_children(request, pk: int):
 def unit_detail(request, pk: int):
     org = get_org_for_user(request.user, pk)
     access = access_for(request.user)
-    selectors.with_counts([org])
+    children = [] if org.is_cell else list(selectors.children_of(org))
+    selectors.with_counts([org, *children])
     trail = [a for a in Organization.objects.get_ancestors(org) if access.reads(a)]
     officers = Role.objects.filter(organization=org).select_related("user").order_by("kind", "user__last_name")
     context = {
@@ -73,5 +75,5 @@ def unit_detail(request, pk: int):
             cell_officers=selectors.cell_officers(org),
         )
     else:
-        context["children"] = selectors.with_counts(list(selectors.children_of(org)))
+        context["children"] = children
     return render(request, "organizations/unit_detail.html", context)

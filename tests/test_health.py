@@ -25,7 +25,8 @@ def test_healthz_up(client, db):
 
 def _healthz_in_subprocess(env_overrides, tmp_path):
     """Ask /healthz from a fresh process whose settings point at a service that is not there."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="directive03.settings", **env_overrides)
     code = (
         "import django, json; django.setup();"
