@@ -167,6 +167,17 @@ def report_save(*, report: Report, sections: Mapping[str, str], typed: Mapping[s
     return report
 
 
+NOTE_MAX = 5_000
+
+
+def _clean_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Ghi chú quá dài (tối đa %(max)s ký tự).") % {
+            "max": f"{NOTE_MAX:,}".replace(",", ".")}})
+    return note
+
+
 def children_not_approved(report: Report) -> list[Report]:
     return list(
         Report.objects.filter(round_id=report.round_id, parent_id=report.organization_id)
@@ -188,7 +199,7 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
         raise StaleReport(_("Báo cáo vừa được người khác lưu; hãy tải lại trang."), code="stale")
     if not report.results.strip():
         raise ValidationError({"section:results": _("Hãy viết phần Kết quả trước khi gửi.")})
-    note = (note or "").strip()
+    note = _clean_note(note)
     if report.level != Level.CELL:
         pending = children_not_approved(report)
         if pending and not note:
@@ -299,7 +310,7 @@ def report_reopen(*, report: Report, by, note: str) -> Report:
     _check_open(report.round)
     if report.state != State.APPROVED:
         raise ValidationError(_("Chỉ mở lại được báo cáo đã duyệt."), code="state")
-    note = (note or "").strip()
+    note = _clean_note(note)
     if not note:
         raise ValidationError({"note": _("Hãy ghi lý do mở lại.")})
     report.state = State.RETURNED

@@ -565,3 +565,16 @@ def test_the_board_cannot_open_a_round_for_another_province(world, client):
     login(client, world, "board")
     response = client.post(reverse("reports:round_open"), _round_post(world, province=other.pk))
     assert response.status_code == 200 and not ReportingRound.objects.exists()
+
+
+def test_a_note_too_long_is_refused(world, rnd, client):
+    c1 = report_of(rnd, world.c1)
+    login(client, world, "approver_c1")
+    response = client.post(reverse("reports:report_submit", args=[c1.pk]),
+                           {"version": c1.version, **SECTIONS, "note": "x" * 6_000})
+    assert "Ghi chú quá dài (tối đa 5.000 ký tự)." in response.content.decode()
+    assert Report.objects.get(pk=c1.pk).state == "draft"
+    a = put_state(report_of(rnd, world.a), "approved")
+    before = fingerprint(a)
+    response = client.post(reverse("reports:report_reopen", args=[a.pk]), {"note": "y" * 6_000})
+    assert "Ghi chú quá dài" in response.content.decode() and fingerprint(a) == before
