@@ -578,3 +578,34 @@ def test_a_note_too_long_is_refused(world, rnd, client):
     before = fingerprint(a)
     response = client.post(reverse("reports:report_reopen", args=[a.pk]), {"note": "y" * 6_000})
     assert "Ghi chú quá dài" in response.content.decode() and fingerprint(a) == before
+
+
+# -- on a phone -------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_cell_reports_and_the_commune_returns_it_on_a_phone(world, rnd, live_server, phone):
+    from .conftest import browser_login
+
+    a = report_of(rnd, world.a)
+    browser_login(phone, live_server, "sec_a")
+    phone.goto(live_server.url + reverse("reports:report", args=[a.pk]))
+    phone.fill("#id_results", "Chi bộ đã học tập chuyên đề năm 2026 trong 6 kỳ sinh hoạt.")
+    phone.get_by_role("button", name="Lưu và gửi lên cấp trên").click()
+    phone.get_by_text("Đã gửi báo cáo lên cấp trên.").wait_for()
+    # a figure opens under the table without leaving the page (htmx)
+    phone.locator("#fig-members a").click()
+    phone.locator("#figure-detail").get_by_text(world.members_a[0].full_name).wait_for()
+    assert phone.url.endswith(reverse("reports:report", args=[a.pk]))
+
+    phone.context.clear_cookies()
+    browser_login(phone, live_server, "approver_c1")
+    phone.goto(live_server.url + reverse("reports:report", args=[a.pk]))
+    phone.get_by_role("button", name="+ Thêm lý do").click()
+    phone.locator(".reason-row").nth(1).wait_for()
+    phone.locator(".reason-row").nth(1).locator("select").select_option("section:results")
+    phone.locator(".reason-row").nth(1).locator("textarea").fill("Nêu rõ số đảng viên được biểu dương.")
+    phone.get_by_role("button", name="Trả lại báo cáo").click()
+    phone.get_by_text("Cấp trên trả lại báo cáo với các lý do sau").wait_for()
+    assert Report.objects.get(pk=a.pk).state == "returned"
+    assert list(ReturnReason.objects.filter(report=a).values_list("target", flat=True)) == ["section:results"]
