@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
+from django.utils import timezone
 
 from . import services
 from .models import Kind, Level, Member, Membership, Organization, OrganizationVersion, Role
@@ -801,9 +802,64 @@ def demo_logins() -> list[dict]:
     return rows
 
 
-#: The stages, in order. Later features append theirs here (e.g. build_pledges, build_reports) and put
-#: their models at the front of RESET_MODELS.
-STAGES: list[Callable[[DemoContext], None]] = [build_tree, build_members, build_users]
+def build_secretaries(ctx: DemoContext) -> None:
+    """Committees sign their documents with their secretary's name (cells use their Bí thư member)."""
+    rng = ctx.rng("secretaries")
+    committees = list(Organization.objects.exclude(level=Level.CELL).order_by("path"))
+    for org in committees:
+        org.secretary_name = person_name(rng, rng.choice(list(Member.Gender)))
+    Organization.objects.bulk_update(committees, ["secretary_name"], batch_size=2000)
+    ctx.counts["secretaries"] = len(committees)
+
+
+def _demo_today() -> dt.date:
+    """Records of the demo year run up to today: the demo always shows a year in progress."""
+    return timezone.localdate()
+
+
+def build_pledges(ctx: DemoContext) -> None:
+    """This year's themes, pledges, monthly records and (in December) year end, for every cell."""
+    from pledges.demo import build_year
+
+    today = _demo_today()
+    province = Organization.objects.get(pk=ctx.province.pk)
+    counts = build_year(province=province, year=today.year, today=today, rng=ctx.rng("pledges"),
+                        user=ctx.users["quantri"])
+    ctx.counts.update({f"pledges.{k}": v for k, v in counts.items() if isinstance(v, int)})
+
+
+def build_reports(ctx: DemoContext) -> None:
+    """A reporting round of this year with reports in every state."""
+    from reports.demo import build_round
+
+    today = _demo_today()
+    province = Organization.objects.get(pk=ctx.province.pk)
+    made = build_round(province=province, year=today.year, today=today, rng=ctx.rng("reports"),
+                       board_user=ctx.users["bantuyengiao"])
+    ctx.counts.update({f"reports.{k}": v for k, v in made.items() if isinstance(v, int)})
+
+
+#: The stages, in order. Later features append theirs here and put their models at the front of
+#: RESET_MODELS.
+STAGES: list[Callable[[DemoContext], None]] = [
+    build_tree, build_members, build_users, build_secretaries, build_pledges, build_reports,
+]
+
+
+def _reset_querysets() -> list:
+    """What the later stages made, deleted first (rows that point at others before those)."""
+    from pledges import models as p
+    from reports import models as r
+
+    models = [
+        r.Notification, r.Reminder, r.Document, r.DocumentRun, r.DocumentCounter, r.ReturnReason,
+        r.ReportEvent, r.Report, r.ReportingRound,
+        p.ReviewEvent, p.ReviewEntry, p.MonthlyReview, p.PledgeCommitment, p.PledgeRevision, p.Pledge,
+        p.MemberClassification, p.OrganizationClassification, p.Commendation, p.ModelExample, p.PressingIssue,
+    ]
+    # national themes come from a data migration: only the provinces' own go
+    return [m.objects.all() for m in models] + [p.AnnualTheme.objects.filter(province__isnull=False)]
+
 
 #: Deleted by --reset, in this order (rows that point at others first).
 RESET_MODELS = [Membership, Member, Role, OrganizationVersion, Organization]
@@ -821,14 +877,15 @@ def reset_demo() -> dict[str, int]:
     """
     deleted: dict[str, int] = {}
     try:
-        for model in RESET_MODELS:
+        for queryset in [*_reset_querysets(), *[m.objects.all() for m in RESET_MODELS]]:
+            model = queryset.model
             total = 0
             while True:  # in batches: Django collects the rows it deletes, keep that bounded
-                pks = list(model.objects.order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
+                pks = list(queryset.order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE])
                 if not pks:
                     break
                 total += model.objects.filter(pk__in=pks).delete()[1].get(model._meta.label, 0)
-            deleted[model._meta.label] = total
+            deleted[model._meta.label] = deleted.get(model._meta.label, 0) + total
         users = get_user_model().objects.filter(username__in=DEMO_USERNAMES, is_superuser=False)
         deleted["users"] = users.delete()[0]
     except (ProtectedError, RestrictedError) as exc:
@@ -862,7 +919,7 @@ def seed_demo(*, size: str, seed: int, reset: bool = False, log: Callable[[str],
             ctx.timings[stage.__name__] = time.perf_counter() - started
             log(f"  {stage.__name__}: {ctx.timings[stage.__name__]:.1f} s")
     started = time.perf_counter()
-    analyze(ANALYZE_MODELS)
+    analyze(ANALYZE_MODELS + [qs.model for qs in _reset_querysets()])
     ctx.timings["analyze"] = time.perf_counter() - started
     return ctx
 

@@ -75,6 +75,10 @@ class Command(BaseCommand):
             f"({100 * counts['members:probationary'] / members:.1f}%), "
             f"{counts['members:key_cadre']:,} key cadres ({100 * counts['members:key_cadre'] / members:.1f}%)"
         )
+        for prefix in ("pledges.", "reports."):
+            later = [(k[len(prefix):], n) for k, n in sorted(counts.items()) if k.startswith(prefix)]
+            if later:
+                self.stdout.write(f"  {prefix[:-1]}: " + ", ".join(f"{k} {n:,}" for k, n in later))
         self.print_logins()
 
     def print_logins(self) -> None:
