@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -251,7 +251,9 @@ def update_rows(objs: list[models.Model], fields: list[str]) -> None:
     sql = (f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(c.column)} = %s' for c in cols)} "
            f"WHERE {qn(meta.pk.column)} = %s")
     params = [[c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] + [obj.pk] for obj in objs]
-    with connection.cursor() as cursor:
+    # one transaction: in autocommit mode every UPDATE would be its own commit (a WAL flush each: ~12 s
+    # instead of ~1.5 s for the 4,258 reports on PostgreSQL)
+    with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(params), 2000):
             cursor.executemany(sql, params[start:start + 2000])
 
