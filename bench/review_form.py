@@ -126,6 +126,9 @@ def ensure_year(year: int, today: dt.date) -> None:
         counts = pledges_demo.build_year(province=province, year=year, today=today, rng=random.Random(3), user=admin)
     elapsed = time.perf_counter() - started
     print(f"  pledges.demo.build_year: {elapsed:.1f} s")
+    from organizations.demo import analyze
+
+    analyze(pledges_demo.ANALYZE_MODELS)
     for key in ("cells", "pledge", "pledgerevision", "pledgecommitment", "monthlyreview", "reviewentry",
                 "reviewevent", "memberclassification", "commendation"):
         if key in counts:
@@ -201,6 +204,8 @@ def main() -> None:
             ("demo cell home", bithu, "get", f"/cells/{demo_cell.pk}/", None),
             ("demo cell year", bithu, "get", f"/cells/{demo_cell.pk}/year/{today.year}/", None),
             ("demo cell review (read-only)", board, "get", f"/cells/{demo_cell.pk}/reviews/{today.year}/1/", None),
+            ("demo cell pledges", bithu, "get", f"/cells/{demo_cell.pk}/pledges/{today.year}/", None),
+            ("demo cell year end", bithu, "get", f"/cells/{demo_cell.pk}/year-end/{today.year}/", None),
         ]
 
     print(f"\n{where} [{connection.vendor}]; n={args.n}; {today:%d/%m/%Y}")

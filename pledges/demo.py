@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -61,6 +63,12 @@ PROVINCE_THEME = "Nâng cao trách nhiệm của cán bộ, đảng viên, công
 RESET_MODELS = [
     ReviewEvent, ReviewEntry, MonthlyReview, PledgeCommitment, PledgeRevision, Pledge, PressingIssue,
     MemberClassification, OrganizationClassification, Commendation, ModelExample,
+]
+
+#: Tables to ANALYZE after a bulk load (organizations.demo.analyze): without statistics the planners
+#: pick scans over the ~1 M rows of a medium province.
+ANALYZE_MODELS = [
+    MonthlyReview, ReviewEntry, ReviewEvent, Pledge, PledgeRevision, PledgeCommitment, MemberClassification,
 ]
 
 # -- texts --------------------------------------------------------------------------------------
@@ -206,6 +214,16 @@ class _Cell:
     members: list[tuple[int, dt.date, dt.date | None, str, bool]] = field(default_factory=list)
 
 
+#: The big tables, written as plain multi-row INSERTs of tuples in this column order: a model instance
+#: and bulk_create's per-value preparation cost ~100 µs a row, most of the time for ~1 M rows.
+RAW_COLUMNS = {
+    ReviewEntry: ("review_id", "member_id", "present", "absence_reason", "rating", "note", "exemplary",
+                  "exemplary_deed", "criticised", "criticism_note"),
+    ReviewEvent: ("review_id", "action", "by_id", "at", "reason", "version"),
+    PledgeCommitment: ("revision_id", "position", "content", "verification"),
+}
+
+
 class _Writer:
     """Collects rows per model and writes them in batches; keeps the counts."""
 
@@ -217,12 +235,36 @@ class _Writer:
     def add(self, obj) -> None:
         self.pending[type(obj)].append(obj)
 
+    def row(self, model, values: tuple) -> None:
+        """A row of one of RAW_COLUMNS' tables, its values in that order, ready for the database."""
+        self.pending[model].append(values)
+
     def flush(self, *models) -> None:
         for model in models:
             rows = self.pending.pop(model, [])
-            if rows:
+            if not rows:
+                continue
+            if model in RAW_COLUMNS:
+                _insert(model, RAW_COLUMNS[model], rows)
+            else:
                 model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-                self.counts[model._meta.model_name] += len(rows)
+            self.counts[model._meta.model_name] += len(rows)
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT ... VALUES (...), (...) by batches of up to BATCH_SIZE rows (within the driver's parameter limit)."""
+    quote = connection.ops.quote_name
+    limit = 65_535  # PostgreSQL's bind parameters per statement
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(BATCH_SIZE, (limit - 1) // len(columns)))
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), per):
+            batch = rows[i:i + per]
+            cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])
 
 
 def _weighted(rng: random.Random, options: Iterable[tuple]) -> object:
@@ -392,8 +434,7 @@ def _pledges(chunk: list[_Cell], writer: _Writer, rng: random.Random, *, year: i
     writer.counts["pledgerevision:amended"] += sum(1 for r in saved if r.number > 1)
     for revision, (_r, commitments) in zip(saved, revisions, strict=True):
         for position, (content, verification) in enumerate(commitments, start=1):
-            writer.add(PledgeCommitment(revision_id=revision.pk, position=position, content=content,
-                                        verification=verification))
+            writer.row(PledgeCommitment, (revision.pk, position, content, verification))
     writer.flush(PledgeCommitment)
 
 
@@ -422,14 +463,17 @@ def _reviews(chunk: list[_Cell], writer: _Writer, rng: random.Random, *, year: i
     for review, (_r, entries, events) in zip(reviews, planned, strict=True):
         writer.counts[f"monthlyreview:{review.state}"] += 1
         for entry in entries:
-            entry.review_id = review.pk
-            writer.add(entry)
-        for event in events:
-            event.review_id = review.pk
-            writer.add(event)
+            writer.row(ReviewEntry, (review.pk, *entry))
+        for action, by, at, reason, version in events:
+            writer.row(ReviewEvent, (review.pk, action, by, adapt_datetime(at), reason, version))
         if len(writer.pending[ReviewEntry]) >= BATCH_SIZE:
             writer.flush(ReviewEntry)
     writer.flush(ReviewEntry, ReviewEvent)
+
+
+def adapt_datetime(value: dt.datetime):
+    """An aware datetime as the backend stores it (SQLite: naive UTC text; PostgreSQL: as is)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _review(cell: _Cell, month: int, members: list[int], state: str, rng: random.Random, random_,
@@ -455,12 +499,11 @@ def _review(cell: _Cell, month: int, members: list[int], state: str, rng: random
             rating = "good" if x < 0.68 else "pass" if x < 0.97 else "fail"
         exemplary = present and random_() < 0.02
         criticised = random_() < 0.005
-        entries.append(ReviewEntry(
-            member_id=member_id, present=present, rating=rating,
-            absence_reason="" if present else rng.choice(ABSENCE),
-            note=rng.choice(NOTES) if present and random_() < 0.08 else "",
-            exemplary=exemplary, exemplary_deed=rng.choice(DEEDS) if exemplary else "",
-            criticised=criticised, criticism_note=rng.choice(CRITICISMS) if criticised else "",
+        absence = "" if present else rng.choice(ABSENCE)
+        note = rng.choice(NOTES) if present and random_() < 0.08 else ""
+        entries.append((  # RAW_COLUMNS[ReviewEntry] without the review
+            member_id, present, absence, rating, note, exemplary, rng.choice(DEEDS) if exemplary else "",
+            criticised, rng.choice(CRITICISMS) if criticised else "",
         ))
     # the audit trail: save (and submit, and a decision); some accepted records were returned once before
     actions = ["save"]
@@ -480,7 +523,7 @@ def _review(cell: _Cell, month: int, members: list[int], state: str, rng: random
         by = cell.reviewer if action in ("accept", "return") else cell.secretary
         at = _at(day, rng, now, after=at)
         reason = rng.choice(RETURN_REASONS) if action == "return" else ""
-        events.append(ReviewEvent(action=action, by_id=by, at=at, reason=reason, version=len(events) + 2))
+        events.append((action, by, at, reason, len(events) + 2))
         if action == "submit":
             review.submitted_at, review.submitted_by_id = at, by
             review.decided_at = review.decided_by_id = None

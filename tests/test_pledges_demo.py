@@ -43,7 +43,10 @@ def today(monkeypatch):
 
 
 @pytest.fixture
-def province(db):
+def province(db, monkeypatch):
+    """The small demo province: units, members and users only (the later stages are what is tested)."""
+    stages = [s for s in org_demo.STAGES if s.__name__ in ("build_tree", "build_members", "build_users")]
+    monkeypatch.setattr(org_demo, "STAGES", stages)
     org_demo.seed_demo(size="small", seed=3, log=lambda message: None)
     return Organization.objects.get(depth=1)
 
