@@ -21,6 +21,7 @@
       },
       options: {
         responsive: true,
+        locale: "vi-VN",
         interaction: { mode: "index", intersect: false },
         scales: { y: { beginAtZero: true, suggestedMax: data.total, ticks: { precision: 0 } } },
         plugins: { tooltip: { callbacks: { footer: function () { return text.total + ": " + numberFormat.format(data.total); } } } }
@@ -35,11 +36,12 @@
       data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: "rgba(220,53,69,.7)" }] },
       options: {
         responsive: true,
+        locale: "vi-VN",
         indexAxis: many ? "y" : "x",
-        scales: {
-          x: { beginAtZero: true },
-          y: { beginAtZero: true }
-        },
+        scales: (function () {
+          var value = { beginAtZero: true, suggestedMax: data.percent ? 100 : undefined };
+          return many ? { x: value } : { y: value };
+        })(),
         plugins: {
           legend: { display: false },
           tooltip: {
