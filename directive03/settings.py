@@ -191,6 +191,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "chithi03@localhost")
+#: The site's public address, for links in e-mails.
+SITE_URL = env.url("SITE_URL", {"http", "https"}, "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

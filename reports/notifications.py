@@ -207,7 +207,8 @@ def send_reminders(*, today: dt.date | None = None) -> ReminderRun:
             recipients = people.get(report.organization_id, ())
             notes[key] = [Notification(user_id=p.user_id, text=note[:500], url=link, created_at=now)
                           for p in recipients]
-            messages[key] = [EmailMessage(subject, _body(rnd, report, p, when, link), settings.DEFAULT_FROM_EMAIL,
+            absolute = settings.SITE_URL.rstrip("/") + link  # e-mails need the whole address
+            messages[key] = [EmailMessage(subject, _body(rnd, report, p, when, absolute), settings.DEFAULT_FROM_EMAIL,
                                           [p.email]) for p in recipients if p.email]
 
         def notify(pairs: set[tuple[int, int]]) -> None:

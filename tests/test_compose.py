@@ -54,7 +54,7 @@ def test_app_services_run_in_production_mode_with_real_services():
 def _substitute(value: str) -> str:
     """Fill ${VAR:?msg} / ${VAR:-default} the way compose would with a filled-in .env."""
     samples = {"SECRET_KEY": "k7#Qz2!pL9@vR4$wX8^mN1&bT6*hY3(jF5)gD0_sA-eC+uI=oP", "ALLOWED_HOSTS": "chithi03.example.vn",
-               "POSTGRES_PASSWORD": "secret"}
+               "POSTGRES_PASSWORD": "secret", "SITE_URL": "https://chithi03.example.vn"}
 
     def repl(match):
         name, op, rest = match.group(1), match.group(2), match.group(3)
