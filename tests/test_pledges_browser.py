@@ -100,3 +100,32 @@ def test_secretary_records_the_month_on_a_phone_and_the_commune_returns_it(world
     review.refresh_from_db()
     assert review.state == "submitted" and review.next_month_measures.startswith("Ra quân dọn vệ sinh")
     assert "Trả lại" in phone.locator("#audit").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_secretary_registers_a_pledge_adding_rows_and_reads_the_year_grid(world, live_server, phone):
+    today = timezone.localdate()
+    member = world.members_a[1]
+    browser_login(phone, live_server, "sec_a")
+    phone.goto(live_server.url + f"/cells/{world.a.pk}/pledges/{today.year}/")
+    phone.locator(f"#m-{member.pk}").get_by_role("link", name="Đăng ký").click()
+    assert phone.locator(".commitment").count() == 2
+    phone.get_by_role("button", name="+ Thêm nội dung").click()  # a third row, without a reload
+    assert phone.locator(".commitment").count() == 3
+    assert phone.locator(".commitment .n").all_inner_texts() == ["1", "2", "3"]
+    contents = ["Đi làm đúng giờ", "Giúp đỡ 1 hộ khó khăn", "Không uống rượu, bia trong giờ làm việc"]
+    for i, text in enumerate(contents):
+        phone.locator("textarea[name=content]").nth(i).fill(text)
+    phone.locator("input[name=verification]").nth(1).fill("Xác nhận của ấp")
+    phone.get_by_role("button", name="Đăng ký", exact=True).click()
+    phone.get_by_text("Đã đăng ký bản cam kết").wait_for()
+    revision = member.pledges.get(year=today.year).revisions.get()
+    assert [c.content for c in revision.commitments.order_by("position")] == contents
+    assert fits_the_screen(phone)
+
+    # the year grid: one line per member, twelve months across (scrolls sideways inside its box)
+    phone.goto(live_server.url + f"/cells/{world.a.pk}/year/{today.year}/")
+    row = phone.locator(".year-grid tbody tr").first
+    first, last = row.locator("td").nth(2).bounding_box(), row.locator("td").nth(13).bounding_box()
+    assert abs(first["y"] - last["y"]) < 2 and last["x"] > first["x"]
+    assert fits_the_screen(phone)
