@@ -77,12 +77,22 @@ def signature_role(level: str, kind: str) -> str:
 
 
 @dataclass
+class AnnexGroup:
+    """A block of rows under a heading row, with its subtotal (e.g. the communes of a district)."""
+
+    heading: str
+    rows: list[list[str]]
+    total: list[str] | None = None
+
+
+@dataclass
 class Annex:
     title: str
     columns: list[str]
-    rows: list[list[str]]
+    rows: list[list[str]] = field(default_factory=list)
     total: list[str] | None = None
     subtitle: str = ""
+    groups: list[AnnexGroup] = field(default_factory=list)
 
 
 @dataclass
@@ -221,17 +231,17 @@ def consolidated_annexes(report: Report) -> list[Annex]:
         total=_row("Tổng cộng (các đơn vị đã duyệt)", total_of(top)),
     )
     annexes = [annex1]
+    by_unit = Annex(title="Phụ lục 2. SỐ LIỆU THEO CƠ SỞ TRONG TỪNG ĐƠN VỊ TRỰC THUỘC TỈNH", columns=columns)
     for unit in top:
         children = by_parent.get(unit.organization_id, [])
-        if not children:
-            continue
-        annexes.append(Annex(
-            title="Phụ lục 2. SỐ LIỆU THEO CƠ SỞ TRONG TỪNG ĐƠN VỊ",
-            subtitle=nfc(unit.name),
-            columns=columns,
-            rows=[value_row(r) for r in children],
-            total=_row(f"Cộng {unit.name}", total_of(children)),
-        ))
+        if children:
+            by_unit.groups.append(AnnexGroup(
+                heading=nfc(unit.name),
+                rows=[value_row(r) for r in children],
+                total=_row(f"Cộng {unit.name}", total_of(children)),
+            ))
+    if by_unit.groups:
+        annexes.append(by_unit)
     completeness_cols = ["Đơn vị", "Số đơn vị phải báo cáo", "Đã gửi", "Đã duyệt", "Bị trả lại", "Chưa gửi",
                          "Nộp muộn / quá hạn"]
     rows, totals = [], [0, 0, 0, 0, 0, 0]

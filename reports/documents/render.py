@@ -109,11 +109,14 @@ def render_docx(doc: DocContent) -> bytes:
         if annex.subtitle:
             para(annex.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         body = [annex.columns, *annex.rows] + ([annex.total] if annex.total else [])
+        for group in annex.groups:
+            body.append([group.heading] + [""] * (len(annex.columns) - 1))
+            body.extend(group.rows + ([group.total] if group.total else []))
         table = d.add_table(rows=len(body), cols=len(annex.columns))
         table.style = "Table Grid"
-        for r, row in enumerate(body):
-            for c, value in enumerate(row):
-                table.cell(r, c).text = value
+        for table_row, values in zip(table.rows, body, strict=True):
+            for cell, value in zip(table_row.cells, values, strict=True):
+                cell.text = value
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
