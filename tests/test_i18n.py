@@ -190,3 +190,9 @@ def test_the_committed_mo_matches_the_po():
     )
     stale = [key for key in expected if compiled[key] != expected[key]]
     assert not stale, f"translations changed in the .po but not compiled: {stale[:5]}"
+
+
+def test_the_browser_language_does_not_switch_the_interface(world, client):
+    client.force_login(world.users.board)
+    page = client.get("/units/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in page and "Các tổ chức đảng trong phạm vi của tôi" in page
