@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models, transaction
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from organizations.models import Level, Membership, Organization
@@ -202,12 +203,14 @@ def sum_children(children: Iterable[Report]) -> dict[str, int]:
 
 def refresh_round(rnd: ReportingRound, today: dt.date | None = None) -> int:
     """Recompute every report's live figures in the round; returns how many changed."""
+    # only the frozen figures of the snapshots: not their sections (up to 150,000 characters each)
     reports = list(
         Report.objects.filter(round=rnd).only(
             "id", "organization_id", "parent_id", "tree_path", "level", "state", "figures", "typed_figures",
-            "snapshot",
-        )
+        ).annotate(frozen=KeyTransform("figures", "snapshot"))
     )
+    for r in reports:
+        r.snapshot = {"figures": r.frozen} if r.frozen is not None else None
     cells = cell_figures(rnd, today=today)
     by_parent: dict[int | None, list[Report]] = defaultdict(list)
     for r in reports:
