@@ -34,8 +34,8 @@ case "$cmd" in
   run)
     setup
     "$PY" manage.py migrate --noinput
+    # seeds an empty database; either way prints the demo logins
     "$PY" manage.py seed_demo --size "${DEMO_SIZE:-small}" --if-empty
-    "$PY" manage.py seed_demo --show-logins
     echo "==> Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
     exec "$PY" manage.py runserver "${ADDRESS:-127.0.0.1:8000}" "$@"
     ;;

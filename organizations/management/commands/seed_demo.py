@@ -54,6 +54,7 @@ class Command(BaseCommand):
             return
         if if_empty and not reset and Organization.objects.exists():
             self.stdout.write("The database already has units: nothing to seed.")
+            self.print_logins()
             return
         started = time.perf_counter()
         self.stdout.write(f"Building the {size} demo province (seed {seed})…")
