@@ -74,3 +74,37 @@ def database_size() -> str:
     path = Path(connection.settings_dict["NAME"])
     total = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
     return f"{total / 2**20:.0f} MB"
+
+
+def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bool, width: int = 40) -> None:
+    """Request each (label, url) once to warm up, once under CaptureQueriesContext, then n times;
+    print status, size, queries, SQL ms, median and p95 ms (and the 3 slowest queries if asked)."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"  {'page':<{width}}{'status':>6}{'KB':>7}{'queries':>8}{'sql ms':>8}{'median ms':>11}{'p95 ms':>8}")
+    slow: list[tuple[str, list[dict]]] = []
+    for label, url in pages:
+        client.get(url)  # warm-up
+        connection.queries_log.clear()  # the log keeps 9,000 entries; a full one captures nothing
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries = list(captured.captured_queries)  # a view of the log: copy it before the next requests
+        sql_ms = sum(float(q["time"]) for q in queries) * 1000
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+        print(f"  {label:<{width}}{response.status_code:>6}{len(response.content) / 1024:>7.0f}"
+              f"{len(queries):>8}{sql_ms:>8.0f}{statistics.median(times):>11.0f}{p95:>8.0f}")
+        slow.append((label, sorted(queries, key=lambda q: -float(q["time"]))[:3]))
+    if show_queries:
+        for label, queries in slow:
+            print(f"\n{label}:")
+            for q in queries:
+                print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")

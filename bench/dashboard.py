@@ -10,13 +10,11 @@ Uses the bench database and the round of bench/rollup.py (built the same way if 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import setup_django  # noqa: E402
+from _common import setup_django, time_pages  # noqa: E402
 
 
 def main() -> None:
@@ -31,7 +29,6 @@ def main() -> None:
     import rollup as bench_rollup  # bench/rollup.py: the same data set-up
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
@@ -63,29 +60,7 @@ def main() -> None:
         ("notifications page", reverse("dashboard:notifications")),
     ]
     print(f"\n{where} [{connection.vendor}]; round “{rnd.title}”; user bantuyengiao; n={args.n}")
-    print(f"  {'page':<40}{'status':>6}{'KB':>7}{'queries':>8}{'sql ms':>8}{'median ms':>11}{'p95 ms':>8}")
-    slow = []
-    for label, url in pages:
-        client.get(url)  # warm-up
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        queries = list(captured.captured_queries)
-        sql_ms = sum(float(q["time"]) for q in queries) * 1000
-        times = []
-        for _ in range(args.n):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
-        print(f"  {label:<40}{response.status_code:>6}{len(response.content) / 1024:>7.0f}"
-              f"{len(queries):>8}{sql_ms:>8.0f}{statistics.median(times):>11.0f}{p95:>8.0f}")
-        slow.append((label, sorted(queries, key=lambda q: -float(q["time"]))[:3]))
-    if args.queries:
-        for label, queries in slow:
-            print(f"\n{label}:")
-            for q in queries:
-                print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
+    time_pages(client, pages, n=args.n, show_queries=args.queries, width=40)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ page: status, size, queries (and their total time), then the median and p95 of N
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import setup_django  # noqa: E402
+from _common import setup_django, time_pages  # noqa: E402
 
 
 def main() -> None:
@@ -32,7 +30,6 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from organizations import demo
     from organizations.models import Level, Member, Organization, Role
@@ -66,30 +63,7 @@ def main() -> None:
     ]
 
     print(f"\n{units:,} units, {members:,} members on {where} [{connection.vendor}]; user bantuyengiao; n={args.n}")
-    header = f"  {'page':<34}{'status':>6}{'KB':>7}{'queries':>8}{'sql ms':>8}{'median ms':>11}{'p95 ms':>8}"
-    print(header)
-    slow: list[tuple[str, list[dict]]] = []
-    for label, url in pages:
-        client.get(url)  # warm-up
-        connection.queries_log.clear()  # the log keeps 9,000 entries; a full one captures nothing
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        queries = list(captured.captured_queries)  # a view of the log: copy it before the next requests
-        sql_ms = sum(float(q["time"]) for q in queries) * 1000
-        times = []
-        for _ in range(args.n):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
-        print(f"  {label:<34}{response.status_code:>6}{len(response.content) / 1024:>7.0f}"
-              f"{len(queries):>8}{sql_ms:>8.0f}{statistics.median(times):>11.0f}{p95:>8.0f}")
-        slow.append((label, sorted(queries, key=lambda q: -float(q["time"]))[:3]))
-    if args.queries:
-        for label, queries in slow:
-            print(f"\n{label}:")
-            for q in queries:
-                print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
+    time_pages(client, pages, n=args.n, show_queries=args.queries, width=34)
 
 
 if __name__ == "__main__":
