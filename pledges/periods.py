@@ -49,8 +49,3 @@ def month_label(year: int, month: int) -> str:
 def date_label(value: dt.date) -> str:
     """'05/11/2026'."""
     return value.strftime("%d/%m/%Y")
-
-
-def number_label(value: int) -> str:
-    """'100.000': Vietnamese thousands separator."""
-    return f"{value:,}".replace(",", ".")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from directive03 import formats
 from organizations.access import Access
 from organizations.models import Level, Organization
 from pledges.models import (
@@ -305,7 +306,7 @@ def figure_records(report: Report, fig: F_.Figure, today: dt.date | None = None)
     note = ""
     if len(rows) > RECORD_LIMIT:
         rows = rows[:RECORD_LIMIT]
-        note = _("Chỉ hiển thị %(n)s dòng đầu.") % {"n": f"{RECORD_LIMIT:,}".replace(",", ".")}
+        note = _("Chỉ hiển thị %(n)s dòng đầu.") % {"n": formats.number(RECORD_LIMIT)}
     return FigureRecords(kind=RECORD_KINDS[source.model.__name__], rows=rows, note=note)
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directive03 import formats
 from organizations.access import access_for
 from organizations.models import Level, Organization
 from organizations.selectors import tree_as_of
@@ -155,7 +156,7 @@ def report_save(*, report: Report, sections: Mapping[str, str], typed: Mapping[s
         text = str(sections.get(code, "") or "").replace("\r\n", "\n")
         if len(text) > SECTION_MAX:
             errors[f"section:{code}"] = _("Nội dung quá dài (%(n)s ký tự, tối đa %(max)s).") % {
-                "n": f"{len(text):,}".replace(",", "."), "max": f"{SECTION_MAX:,}".replace(",", ".")}
+                "n": formats.number(len(text)), "max": formats.number(SECTION_MAX)}
         setattr(report, code, text)
     report.typed_figures = _clean_typed(typed, errors)
     if errors:
@@ -174,7 +175,7 @@ def _clean_note(note: str | None) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("Ghi chú quá dài (tối đa %(max)s ký tự).") % {
-            "max": f"{NOTE_MAX:,}".replace(",", ".")}})
+            "max": formats.number(NOTE_MAX)}})
     return note
 
 

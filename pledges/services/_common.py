@@ -10,11 +10,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from directive03 import formats
 from organizations.access import Action, access_for
 from organizations.models import Organization
 
 from ..models.limits import FIRST_YEAR
-from ..periods import number_label, today
+from ..periods import today
 
 #: Control characters other than tab and newlines: PostgreSQL refuses NUL, the rest is noise.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -63,7 +64,7 @@ def clean_text(
         add_error(
             errors, key,
             _("Nội dung quá dài: %(length)s ký tự, tối đa %(max)s ký tự.")
-            % {"length": number_label(len(text)), "max": number_label(max_length)},
+            % {"length": formats.number(len(text)), "max": formats.number(max_length)},
         )
     return text
 

@@ -66,14 +66,12 @@ def term_start(on: dt.date) -> int:
     return on.year - (on.year - 2020) % 5
 
 
-def signature_role(level: str, kind: str) -> str:
+def signature_role(level: str) -> str:
     if level == Level.CELL:
         return "T/M CHI BỘ"
     if level == Level.COMMUNE:
         return "T/M ĐẢNG ỦY"
-    if kind == Kind.DANG_UY_KHOI:
-        return "T/M BAN THƯỜNG VỤ"
-    return "T/M BAN THƯỜNG VỤ"
+    return "T/M BAN THƯỜNG VỤ"  # province and district-level committees act through their standing committee
 
 
 @dataclass
@@ -190,7 +188,7 @@ def build_content(report: Report, *, number_text: str, issued_on: dt.date,
         sections=sections,
         figure_groups=figure_groups,
         recipients=recipients,
-        signature_role=signature_role(report.level, org.kind),
+        signature_role=signature_role(report.level),
         signature_title="BÍ THƯ",
         signer=nfc(_secretary(report, org)),
     )

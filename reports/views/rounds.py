@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directive03 import formats
 from organizations.access import access_for
 from pledges.selectors import directive_for_year
 
@@ -85,7 +86,7 @@ def round_open(request):
             else:
                 count = Report.objects.filter(round=rnd).count()
                 messages.success(request, _("Đã mở đợt “%(title)s” cho %(n)s đơn vị.") % {
-                    "title": rnd.title, "n": f"{count:,}".replace(",", ".")})
+                    "title": rnd.title, "n": formats.number(count)})
                 return redirect("reports:round", pk=rnd.pk)
         form.mark_invalid()
     else:
