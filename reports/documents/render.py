@@ -81,14 +81,16 @@ def render_docx(doc: DocContent) -> bytes:
             rows = sum(len(r) + 1 for _, r in doc.figure_groups) + 1
             table = d.add_table(rows=rows, cols=2)
             table.style = "Table Grid"
-            table.cell(0, 0).text, table.cell(0, 1).text = "Chỉ tiêu", "Số liệu"
-            i = 1
+            # row by row: table.cell(i, j) re-reads the whole grid on every call (quadratic)
+            body = iter(table.rows)
+            head = next(body).cells
+            head[0].text, head[1].text = "Chỉ tiêu", "Số liệu"
             for group, figs in doc.figure_groups:
-                table.cell(i, 0).merge(table.cell(i, 1)).text = group
-                i += 1
+                first, second = next(body).cells
+                first.merge(second).text = group
                 for label, value in figs:
-                    table.cell(i, 0).text, table.cell(i, 1).text = label, value
-                    i += 1
+                    cells = next(body).cells
+                    cells[0].text, cells[1].text = label, value
         for text in paragraphs or ["(Không có nội dung.)"]:
             p = para(text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             p.paragraph_format.first_line_indent = Mm(10)
