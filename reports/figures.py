@@ -40,6 +40,10 @@ class Figure:
         return self.source == "typed"
 
     def value(self, figures: Mapping[str, int]) -> Decimal | int | None:
+        """None when unknown: a zero denominator, or a figure these figures do not carry at all
+        (a report approved before the figure existed keeps its frozen figures as they were)."""
+        if figures and any(c not in figures for c in (self.numerator + self.denominator or (self.code,))):
+            return None
         if not self.is_ratio:
             return figures.get(self.code, 0)
         num = sum(figures.get(c, 0) for c in self.numerator)
@@ -79,8 +83,11 @@ FIGURES: tuple[Figure, ...] = (
     Figure("pledged_pct", _("Tỷ lệ đảng viên đăng ký"), G_PLEDGE, source="ratio",
            numerator=("pledged",), denominator=("members",)),
     Figure("pledged_set_example", _("Đăng ký “nêu gương”"), G_PLEDGE, unit=_("đảng viên")),
-    Figure("pledged_set_example_pct", _("Tỷ lệ đăng ký “nêu gương” trên cán bộ chủ chốt"), G_PLEDGE,
-           source="ratio", numerator=("pledged_set_example",), denominator=("key_cadres",)),
+    # the share of key cadres who registered: a secretary or deputy who is not a key cadre may
+    # register "nêu gương" too, so pledged_set_example / key_cadres could pass 100%
+    Figure("key_cadres_set_example", _("Cán bộ chủ chốt đăng ký “nêu gương”"), G_PLEDGE, unit=_("đồng chí")),
+    Figure("pledged_set_example_pct", _("Tỷ lệ cán bộ chủ chốt đăng ký “nêu gương”"), G_PLEDGE,
+           source="ratio", numerator=("key_cadres_set_example",), denominator=("key_cadres",)),
     Figure("pledged_exemplary", _("Đăng ký “gương mẫu thực hiện”"), G_PLEDGE, unit=_("đảng viên")),
     Figure("pledged_exemplary_pct", _("Tỷ lệ đăng ký “gương mẫu thực hiện”"), G_PLEDGE, source="ratio",
            numerator=("pledged_exemplary",), denominator=("members",)),
@@ -150,5 +157,6 @@ def diff(before: Mapping[str, int], after: Mapping[str, int]) -> list[tuple[Figu
     return [
         (BY_CODE[code], int(before.get(code, 0)), int(after.get(code, 0)))
         for code in STORED
-        if int(before.get(code, 0)) != int(after.get(code, 0))
+        # a figure added after `before` was frozen is not a change of the data
+        if (code in before or not before) and int(before.get(code, 0)) != int(after.get(code, 0))
     ]

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
-from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
@@ -108,15 +108,25 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
     """The records behind a cell's figures in a round, one Source per model."""
     window = review_window(rnd, today)
     year = rnd.period_end.year
+
+    def pledged(*kinds: str) -> Q:
+        """The member has a pledge of the year (wherever registered: a member who moved in keeps it)."""
+        pledges = Pledge.objects.filter(member_id=OuterRef("member_id"), year=year)
+        return Q(Exists(pledges.filter(kind__in=kinds) if kinds else pledges))
+
     out = [
+        # the pledge figures count the same people as `members` (the cell's members at the cut-off),
+        # so their shares never pass 100%: a member who left is counted where they are now
         Source(Membership, "cell_id", current_on(rnd.cutoff), {
             "members": Count("member_id", distinct=True),
             "key_cadres": Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True)),
+            "pledged": Count("member_id", distinct=True, filter=pledged()),
+            "pledged_set_example": Count("member_id", distinct=True, filter=pledged(Pledge.Kind.SET_EXAMPLE)),
+            "key_cadres_set_example": Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True)
+                                            & pledged(Pledge.Kind.SET_EXAMPLE)),
+            "pledged_exemplary": Count("member_id", distinct=True, filter=pledged(Pledge.Kind.EXEMPLARY)),
         }),
         Source(Pledge, "cell_id", Q(year=year), {
-            "pledged": Count("member_id", distinct=True, filter=Q(member__isnull=False)),
-            "pledged_set_example": Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.SET_EXAMPLE)),
-            "pledged_exemplary": Count("member_id", distinct=True, filter=Q(kind=Pledge.Kind.EXEMPLARY)),
             "collective_pledges": Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE)),
         }),
         Source(MonthlyReview, "cell_id", held_reviews(window), {
@@ -195,9 +205,16 @@ def effective(report: Report) -> dict[str, int]:
 def sum_children(children: Iterable[Report]) -> dict[str, int]:
     """A committee's computed figures: the sums over its approved children."""
     total = F_.empty()
+    unknown: set[str] = set()
     for child in children:
         if child.state == Report.State.APPROVED:
-            F_.add(total, effective(child))
+            figs = effective(child)
+            F_.add(total, figs)
+            if figs:
+                unknown.update(code for code in F_.SUMMED if code not in figs)
+    # a child frozen before a figure existed: its sum is not known either (shown as "–")
+    for code in unknown:
+        del total[code]
     return total
 
 

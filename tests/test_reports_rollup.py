@@ -100,10 +100,13 @@ def naive_cell(cell_id, cutoff=PERIOD[1]):
                if m.start <= cutoff and (m.end is None or m.end > cutoff)]
     figs["members"] = len(members)
     figs["key_cadres"] = sum(m.member.is_key_cadre for m in members)
-    pledges = list(Pledge.objects.filter(cell_id=cell_id, year=2026, member__isnull=False))
-    figs["pledged"] = len(pledges)
-    figs["pledged_set_example"] = sum(p.kind == "set_example" for p in pledges)
-    figs["pledged_exemplary"] = sum(p.kind == "exemplary" for p in pledges)
+    # the members at the cut-off who registered (a member who left is not counted here)
+    kinds = {m.member: {p.kind for p in Pledge.objects.filter(member=m.member, year=2026)} for m in members}
+    figs["pledged"] = sum(bool(k) for k in kinds.values())
+    figs["pledged_set_example"] = sum("set_example" in k for k in kinds.values())
+    figs["key_cadres_set_example"] = sum("set_example" in k and m.is_key_cadre for m, k in kinds.items())
+    figs["pledged_exemplary"] = sum("exemplary" in k for k in kinds.values())
+    figs["collective_pledges"] = Pledge.objects.filter(cell_id=cell_id, year=2026, member__isnull=True).count()
     held = [r for r in MonthlyReview.objects.filter(cell_id=cell_id) if r.state in ("submitted", "accepted")]
     figs["meetings_held"] = len(held)
     figs["meetings_expected"] = 6
@@ -182,6 +185,10 @@ def test_committee_figures_equal_the_approved_cells_records(shape):
                 assert pct == (Decimal(figs["pledged"]) * 100 / figs["members"]).quantize(Decimal("0.1"))
             else:
                 assert pct is None
+            # a share of key cadres: a secretary who is not a key cadre registering "nêu gương" does not count
+            for code in ("pledged_set_example_pct", "pledged_pct", "pledged_exemplary_pct"):
+                share = F_.BY_CODE[code].value(figs)
+                assert share is None or share <= 100, code
         transaction.set_rollback(True)
 
 
@@ -201,3 +208,25 @@ def test_registry_codes_are_unique_and_ratios_refer_to_stored_figures():
         for code in fig.numerator + fig.denominator:
             assert code in F_.STORED
     assert Role  # imported for the fixtures of other modules
+
+
+def test_a_figure_added_after_a_report_was_frozen_is_unknown_not_zero():
+    """A report approved before a figure existed: its frozen figures lack the code. The figure shows
+    "–", a committee summing it cannot know its total, and it is not flagged as a change of the data."""
+    frozen = {**F_.empty(), "members": 10, "key_cadres": 4, "pledged_set_example": 5}
+    del frozen["key_cadres_set_example"]
+    share = F_.BY_CODE["pledged_set_example_pct"]
+    assert share.display_value(frozen) == "–"
+    assert F_.BY_CODE["key_cadres_set_example"].display_value(frozen) == "–"
+    assert F_.BY_CODE["members"].display_value(frozen) == "10"
+    live = {**frozen, "key_cadres_set_example": 3}
+    assert F_.diff(frozen, live) == []
+    assert [f.code for f, _, _ in F_.diff(frozen, {**live, "members": 11})] == ["members"]
+    assert share.display_value(live) == "75%"
+
+    old = Report(state=Report.State.APPROVED, snapshot={"figures": frozen})
+    new = Report(state=Report.State.APPROVED, snapshot={"figures": live})
+    total = rollup.sum_children([old, new])
+    assert total["members"] == 20 and "key_cadres_set_example" not in total
+    assert share.display_value(total) == "–"
+    assert share.display_value(rollup.sum_children([new, new])) == "75%"

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from organizations.models import Role
-from pledges.models import Directive, MonthlyReview
+from pledges.models import Directive, MonthlyReview, Pledge
 from reports import rollup, services
 from reports.models import Report, ReportEvent, ReportingRound, ReturnReason
 
@@ -400,6 +400,13 @@ def test_a_cells_figure_lists_the_records_behind_it(world, rnd, client):
     page = panel("members")
     assert all(m.full_name in page for m in world.members_a)
     assert world.members_b[0].full_name not in page
+    # the pledge figures list the members (at the cut-off) who registered
+    a0, a1 = world.members_a[0], world.members_a[1]
+    Pledge.objects.create(member=a0, cell=world.a, year=2026, kind="set_example",
+                          directive=Directive.objects.get(code="05-CT/TW"))
+    page = panel("pledged")
+    assert a0.full_name in page and a1.full_name not in page
+    assert a0.full_name in panel("pledged_set_example") and a0.full_name not in panel("pledged_exemplary")
 
 
 # -- deciding ---------------------------------------------------------------------------------------
