@@ -62,10 +62,11 @@ def form_data(members, *, version, action="save", meeting_date="2026-05-05", min
 
 
 def opened(client, world, user=None, month=5):
-    """sec_a opens the month's page (creating the draft) and returns the review."""
-    client.force_login(user or world.users.sec_a)
+    """sec_a opens the month's page and the draft is created, as its first save does; returns it."""
+    user = user or world.users.sec_a
+    client.force_login(user)
     assert client.get(review_url(world.a, month=month)).status_code == 200
-    return MonthlyReview.objects.get(cell=world.a, year=2026, month=month)
+    return services.review_open(cell=world.a, year=2026, month=month, by=user)
 
 
 def text(response) -> str:
@@ -394,6 +395,24 @@ def test_submitting_an_incomplete_record_saves_the_draft_and_says_what_is_missin
     review.refresh_from_db()
     assert review.state == State.DRAFT and review.version == 2
     assert 'name="version" value="2"' in page  # continue from the saved draft
+
+
+def test_looking_at_a_month_creates_nothing_and_the_first_save_creates_the_draft(world, client):
+    client.force_login(world.users.sec_a)
+    page = text(client.get(review_url(world.a)))
+    assert 'id="review-state">Chưa lưu<' in page and 'name="version" value="1"' in page
+    for m in world.members_a:
+        assert f'name="m-{m.pk}-rating"' in page
+    assert not MonthlyReview.objects.exists()  # leaving the page leaves no empty draft behind
+    response = client.post(review_url(world.a), form_data(world.members_a, version=1), follow=True)
+    assert response.status_code == 200
+    review = MonthlyReview.objects.get(cell=world.a, year=2026, month=5)
+    assert review.state == State.DRAFT and review.version == 2
+    assert ReviewEntry.objects.filter(review=review).count() == len(world.members_a)
+    # someone else opened the same empty month before that save: their save is a conflict, not a loss
+    stale = client.post(review_url(world.a), form_data(world.members_a, version=1, minutes="50"))
+    assert stale.status_code == 409
+    assert 'value="50"' in text(stale)  # what they typed is still on the page
 
 
 def test_a_future_month_cannot_be_opened(world, client):

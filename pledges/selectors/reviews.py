@@ -65,11 +65,14 @@ class ReviewRow:
 
 
 def review_rows(*, review: MonthlyReview) -> list[ReviewRow]:
-    """The members of the month, by position then name, each with their saved row. Two queries."""
-    entries = {e.member_id: e for e in ReviewEntry.objects.filter(review=review)}
+    """The members of the month, by position then name, each with their saved row (none for a
+    record not saved yet). Two queries."""
+    entries = {e.member_id: e for e in ReviewEntry.objects.filter(review=review)} if review.pk else {}
     members = members_in_month(cell=review.cell, year=review.year, month=review.month)
     return [ReviewRow(member=m, entry=entries.get(m.pk)) for m in members]
 
 
 def review_events(*, review: MonthlyReview) -> QuerySet[ReviewEvent]:
+    if review.pk is None:
+        return ReviewEvent.objects.none()
     return ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "id")

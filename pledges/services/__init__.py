@@ -10,6 +10,7 @@ from .pledges import pledge_register, pledge_revise, propose_kind
 from .reviews import (
     SaveResult,
     review_accept,
+    review_check_open,
     review_open,
     review_reopen,
     review_return,
@@ -21,6 +22,6 @@ from .yearend import classify_members, classify_organization, record_commendatio
 __all__ = [
     "ConcurrencyError", "SaveResult", "classify_members", "classify_organization", "pledge_register",
     "pledge_revise", "pressing_issue_add", "pressing_issue_remove", "propose_kind", "record_commendation",
-    "record_model_example", "review_accept", "review_open", "review_reopen", "review_return", "review_save",
+    "record_model_example", "review_accept", "review_check_open", "review_open", "review_reopen", "review_return", "review_save",
     "review_submit",
 ]

@@ -107,9 +107,9 @@ def _member_id(value: Any) -> int | None:
 
 
 # -- open ---------------------------------------------------------------------------------------
-@transaction.atomic
-def review_open(*, cell: Organization, year: int, month: int, by) -> MonthlyReview:
-    """The cell's record for the month, created as a draft if there is none. A future month is refused."""
+def review_check_open(*, cell: Organization, year: int, month: int, by) -> None:
+    """Raise what review_open would refuse: no right to edit the cell, not a cell, a bad or future
+    month, a month the cell did not exist. The page checks this before showing an empty form."""
     require(by, Action.EDIT_CELL, cell)
     errors: Errors = {}
     if not cell.is_cell:
@@ -127,6 +127,13 @@ def review_open(*, cell: Organization, year: int, month: int, by) -> MonthlyRevi
         raise ValidationError(
             {"month": [_("Chi bộ không hoạt động trong tháng %(month)s.") % {"month": month_label(year, month)}]}
         )
+
+
+@transaction.atomic
+def review_open(*, cell: Organization, year: int, month: int, by) -> MonthlyReview:
+    """The cell's record for the month, created as a draft if there is none (on the first save: only
+    looking at a month creates nothing). A future month is refused."""
+    review_check_open(cell=cell, year=year, month=month, by=by)
     review, _created = MonthlyReview.objects.get_or_create(cell=cell, year=year, month=month)
     return review
 
@@ -398,5 +405,5 @@ def review_reopen(*, review: MonthlyReview, reason: str, by) -> MonthlyReview:
 
 
 __all__ = [
-    "SaveResult", "review_accept", "review_open", "review_reopen", "review_return", "review_save", "review_submit",
+    "SaveResult", "review_accept", "review_check_open", "review_open", "review_reopen", "review_return", "review_save", "review_submit",
 ]

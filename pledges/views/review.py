@@ -1,7 +1,8 @@
 """The monthly cell meeting record: the secretary's form, the committee's read-only view and decision.
 
-GET opens (creates) the month's draft only for users who may edit the cell; readers see the record
-read-only, or that there is none. POST saves (and submits); the decision is a separate POST.
+GET shows the month's record, or an empty form to users who may edit the cell (the draft is created
+by its first save, so looking at a month leaves nothing behind); readers see the record read-only, or
+that there is none. POST saves (and submits); the decision is a separate POST.
 Nothing typed is lost: every refusal renders the page again with the values as they were typed.
 """
 
@@ -102,9 +103,12 @@ def review_page(request, cell_id: int, year: int, month: int):
     if not access_for(request.user).can(Action.EDIT_CELL, cell):
         return _render(request, cell, year, month, review=selectors.review_for(cell=cell, year=year, month=month))
     try:
-        review = services.review_open(cell=cell, year=year, month=month, by=request.user)
+        services.review_check_open(cell=cell, year=year, month=month, by=request.user)
     except ValidationError as exc:
         return _render(request, cell, year, month, review=None, open_errors=error_messages(exc))
+    # a month without a record shows an empty form; the record is created by its first save
+    review = selectors.review_for(cell=cell, year=year, month=month) or \
+        MonthlyReview(cell=cell, year=year, month=month)
     return _render(request, cell, year, month, review=review)
 
 
