@@ -159,6 +159,26 @@ def test_every_english_entry_is_translated():
     assert "#, fuzzy" not in (CATALOG / "django.po").read_text(encoding="utf-8")
 
 
+def test_no_source_string_is_written_with_escapes_gettext_cannot_match():
+    """xgettext keeps a Python "\\u201c" as those six characters, so such a message is never translated:
+    write the quotation marks themselves."""
+    escaped = [e["msgid"] for e in _po_messages() if re.search(r"\\[uUxN]", e["msgid"])]
+    assert not escaped, escaped
+
+
+def test_a_refusal_with_quotation_marks_in_english(world):
+    from django.core.exceptions import ValidationError
+
+    from pledges import services
+    from pledges.models import MonthlyReview
+
+    review = MonthlyReview.objects.create(cell=world.a, year=2026, month=4, state=MonthlyReview.State.ACCEPTED)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.review_save(review=review, data={}, entries=[], expected_version=review.version,
+                             by=world.users.sec_a)
+    assert refused.value.messages == ["The minutes are “Accepted”, so they cannot be edited or submitted again."]
+
+
 def test_the_placeholders_are_kept():
     placeholder = re.compile(r"%(?:\([A-Za-z_]\w*\))?[sdif%]")
     for e in _po_messages():

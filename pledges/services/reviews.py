@@ -82,7 +82,7 @@ def _check_version(review: MonthlyReview, expected_version: int) -> None:
 def _check_editable(review: MonthlyReview) -> None:
     if review.state not in EDITABLE_STATES:
         raise ValidationError(
-            _("Biên bản đang ở trạng thái \u201c%(state)s\u201d nên không thể sửa hay gửi lại.")
+            _("Biên bản đang ở trạng thái “%(state)s” nên không thể sửa hay gửi lại.")
             % {"state": review.get_state_display()},
             code="state",
         )
@@ -352,7 +352,7 @@ def _decide(review: MonthlyReview, *, by, from_state: str, to_state: str, action
     locked = _lock(review)
     if locked.state != from_state:
         raise ValidationError(
-            _("Biên bản đang ở trạng thái \u201c%(state)s\u201d, không thể %(action)s.")
+            _("Biên bản đang ở trạng thái “%(state)s”, không thể %(action)s.")
             % {"state": locked.get_state_display(), "action": ReviewEvent.Action(action).label.lower()},
             code="state",
         )
