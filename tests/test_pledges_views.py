@@ -462,11 +462,18 @@ def test_the_year_at_a_glance_shows_months_and_members(world, client):
                                exemplary_deed="Giúp hộ nghèo")
     ReviewEntry.objects.create(review=review, member=a1, present=False)
     ReviewEntry.objects.create(review=review, member=a2, present=True, rating="fail")
+    Pledge.objects.create(member=a0, cell=world.a, year=2026, kind="set_example",
+                          directive=Directive.objects.get(code="05-CT/TW"))
     client.force_login(world.users.commune1)
     page = text(client.get(reverse("pledges:year", args=[world.a.pk, 2026])))
     assert all(m.full_name in page for m in world.members_a)
-    assert "T★" in page and 'r-absent">V' in page and 'r-fail">C' in page
+    assert "T★" in page and 'r-absent">V' in page and 'r-fail">C' in page and ">NG</abbr>" in page
     assert "Đã chấp nhận: 1" in page
+    # the same grid in English: the letters are translated too
+    client.cookies["django_language"] = "en"
+    page = text(client.get(reverse("pledges:year", args=[world.a.pk, 2026])))
+    assert "G★" in page and 'r-absent">A' in page and 'r-fail">U' in page
+    assert '<span class="grid-cell r-pass">S</span> Satisfactory' in page and ">SE</abbr>" in page
 
 
 # -- pledges ---------------------------------------------------------------------------------------

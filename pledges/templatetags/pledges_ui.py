@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.access import access_for
 from organizations.models import Level, Role
@@ -35,7 +36,12 @@ STATUS_CLASSES = {
     State.ACCEPTED: "text-bg-success",
     FUTURE: "bg-body-tertiary text-body-tertiary border",
 }
-RATING_SHORT = {ReviewEntry.Rating.GOOD: "T", ReviewEntry.Rating.PASS: "Đ", ReviewEntry.Rating.FAIL: "C"}
+#: one letter per rating in the year grid (and its legend)
+RATING_SHORT = {
+    ReviewEntry.Rating.GOOD: pgettext_lazy("viết tắt: Tốt", "T"),
+    ReviewEntry.Rating.PASS: pgettext_lazy("viết tắt: Đạt", "Đ"),
+    ReviewEntry.Rating.FAIL: pgettext_lazy("viết tắt: Chưa đạt", "C"),
+}
 RATING_CLASSES = {
     ReviewEntry.Rating.GOOD: "success", ReviewEntry.Rating.PASS: "primary", ReviewEntry.Rating.FAIL: "danger",
 }
@@ -55,7 +61,7 @@ def status_class(status: str) -> str:
 
 @register.filter
 def rating_short(rating: str | None) -> str:
-    return RATING_SHORT.get(rating, "")
+    return str(RATING_SHORT.get(rating, ""))
 
 
 @register.filter
