@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges import services
+from pledges import selectors, services
 from pledges.models import (
     AnnualTheme,
     Commendation,
@@ -584,6 +584,33 @@ def test_the_committee_follows_its_cells_for_a_month(world, client):
     assert client.get(url).status_code == 404
     client.force_login(world.users.sec_a)
     assert client.get(url).status_code == 404
+
+
+def test_the_committee_month_reads_one_page_of_cells_at_a_time(world, client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.views import committee
+
+    monkeypatch.setattr(committee, "PAGE_SIZE", 2)
+    MonthlyReview.objects.create(cell=world.x, year=2026, month=5, state=State.SUBMITTED)
+    client.force_login(world.users.board)
+    url = reverse("pledges:committee_month", args=[world.p.pk, 2026, 5])
+    order = [world.a, world.b, world.x, world.y]  # by place in the tree
+    assert sorted(order, key=lambda c: c.path) == order
+    first, second = text(client.get(url)), text(client.get(url, {"page": 2}))
+    assert world.a.name in first and world.b.name in first and world.x.name not in first
+    assert world.x.name in second and world.y.name in second and world.a.name not in second
+    assert "Đã gửi: 1" in first and "Đã gửi: 1" in second  # the counts cover every cell on every page
+    missing = text(client.get(url, {"loc": "chua-nop", "page": 2}))
+    assert world.y.name in missing and world.x.name not in missing and world.b.name not in missing
+
+    month = selectors.committee_month(unit=world.p, year=2026, month=5)
+    with CaptureQueriesContext(connection) as queries:
+        rows = month.rows[2:4]
+    assert [r.cell for r in rows] == [world.x, world.y] and rows[0].status == "submitted"
+    assert len(queries) == 2  # the page's rows and their parents, not every cell
+    assert len(month.rows) == 4 and [r.cell for r in month.rows] == order and month.rows[-1].cell == world.y
 
 
 def test_navigation_points_secretaries_to_their_cell_and_committees_to_their_month(world, client):

@@ -6,6 +6,7 @@ Each selector runs a fixed number of queries, whatever the number of members or 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
@@ -162,12 +163,53 @@ class CellMonthRow:
     criticised: int
 
 
+class MonthRows(Sequence):
+    """A committee's rows for the month, read from the database a slice at a time: the province's
+    month has thousands of cells and a page shows 200, so only that page's rows are built. Its
+    length comes from the counts already made; iterating reads every row in one query."""
+
+    def __init__(self, qs, total: int):
+        self._qs, self._total = qs, total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _month_rows(list(self._qs[index]))
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError(index)
+        return _month_rows(list(self._qs[index:index + 1]))[0]
+
+    def __iter__(self):
+        return iter(_month_rows(list(self._qs)))
+
+
+def _month_rows(cells: list[Organization]) -> list[CellMonthRow]:
+    """Rows for annotated cells, with their parents (one query)."""
+    parents = {}
+    if cells:
+        parent_paths = {c.path[:-STEPLEN] for c in cells if c.depth > 1}
+        parents = {o.path: o for o in Organization.objects.filter(path__in=parent_paths)}
+    return [
+        CellMonthRow(
+            cell=c, parent=parents.get(c.path[:-STEPLEN]), status=c.status, review_id=c.review_id,
+            version=c.review_version, meeting_date=c.meeting_date, submitted_at=c.submitted_at,
+            expected=c.expected, present=c.present, absent=c.absent, exemplary=c.exemplary,
+            criticised=c.criticised,
+        )
+        for c in cells
+    ]
+
+
 @dataclass
 class CommitteeMonth:
     unit: Organization
     year: int
     month: int
-    rows: list[CellMonthRow]
+    rows: MonthRows
     counts: dict[str, int]  # status -> number of cells (over all cells, also with only_missing)
 
     @property
@@ -194,8 +236,9 @@ def _cells_in_month(unit: Organization, year: int, month: int):
 def committee_month(*, unit: Organization, year: int, month: int, only_missing: bool = False) -> CommitteeMonth:
     """Every cell in the unit's subtree with its record's status for the month, and counts per status.
 
-    Three queries whatever the number of cells: the rows (statuses and attendance are correlated
-    subqueries), the counts per status, and the cells' parents.
+    Three queries whatever the number of cells: the counts per status, then for the rows read (a
+    page, a slice) the rows themselves (statuses and attendance are correlated subqueries) and
+    their parents.
     """
     future = is_future_month(year, month)
     start, end = month_bounds(year, month)
@@ -227,23 +270,11 @@ def committee_month(*, unit: Organization, year: int, month: int, only_missing: 
             Value(0),
         ),
     ).order_by("path")
+    total = sum(counts.values())
     if only_missing:
         rows_qs = rows_qs.filter(status__in=MISSING)
-    cells_list = list(rows_qs)
-    parents = {}
-    if cells_list:
-        parent_paths = {c.path[:-STEPLEN] for c in cells_list if c.depth > 1}
-        parents = {o.path: o for o in Organization.objects.filter(path__in=parent_paths)}
-    rows = [
-        CellMonthRow(
-            cell=c, parent=parents.get(c.path[:-STEPLEN]), status=c.status, review_id=c.review_id,
-            version=c.review_version, meeting_date=c.meeting_date, submitted_at=c.submitted_at,
-            expected=c.expected, present=c.present, absent=c.absent, exemplary=c.exemplary,
-            criticised=c.criticised,
-        )
-        for c in cells_list
-    ]
-    return CommitteeMonth(unit=unit, year=year, month=month, rows=rows, counts=counts)
+        total = sum(counts[s] for s in MISSING)
+    return CommitteeMonth(unit=unit, year=year, month=month, rows=MonthRows(rows_qs, total), counts=counts)
 
 
 __all__ = [
