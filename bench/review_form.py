@@ -151,6 +151,7 @@ def main() -> None:
 
     from organizations import demo as org_demo
     from organizations.models import Level, Organization, Role
+    from pledges import services
     from pledges.models import MonthlyReview
     from pledges.periods import today as local_today
 
@@ -166,8 +167,8 @@ def main() -> None:
     client = Client()
     client.force_login(secretary)
     url = f"/cells/{cell.pk}/reviews/{today.year}/{today.month}/"
-    client.get(url)  # opens the month's draft
-    review = MonthlyReview.objects.get(cell=cell, year=today.year, month=today.month)
+    client.get(url)  # the empty form: the record is created by its first save, as here
+    review = services.review_open(cell=cell, year=today.year, month=today.month, by=secretary)
     member_ids = [str(pk) for pk in cell.members.values_list("pk", flat=True)]
 
     def form(i: int) -> dict:
