@@ -1,0 +1,132 @@
+"""Step 2b: valid rows matched with the members in the database (create, update, move)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from ..access import access_for
+from ..models import Member, Membership, Organization
+from ..text import fold
+from .common import COLUMN_BY_KEY, COLUMNS, MEMBER_FIELDS, target_cells
+from .reading import RawSheet
+from .rows import _check_row, _Context, _display, _match_header
+
+
+@dataclass
+class Plan:
+    """What applying the rows would do, against the database as it is now."""
+
+    creates: list[dict] = field(default_factory=list)
+    updates: list[tuple[Member, dict]] = field(default_factory=list)
+    moves: list[tuple[Member, dict]] = field(default_factory=list)  # update, then change cell
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    actions: dict[int, dict] = field(default_factory=dict)  # line -> action for the preview
+
+
+def _member_fields(values: dict) -> dict:
+    fields = {k: values[k] for k in MEMBER_FIELDS}
+    fields["joined_on"] = dt.date.fromisoformat(values["joined_on"])
+    return fields
+
+
+def _changes(member: Member, values: dict) -> list[str]:
+    """The headers of the columns whose value differs from the member's."""
+    return [COLUMN_BY_KEY[k].header for k, v in _member_fields(values).items() if getattr(member, k) != v]
+
+
+def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], user, today: dt.date) -> Plan:
+    """Match valid rows with existing members by card number; refuse members of other units."""
+    plan = Plan()
+    cells_by_id = {c.pk: c for c in cells}
+    cards = [r["values"]["card_number"] for r in rows]
+    existing: dict[str, Member] = {}
+    for start in range(0, len(cards), 900):
+        chunk = Member.objects.filter(card_number__in=cards[start:start + 900]).select_related("cell")
+        existing.update((m.card_number, m) for m in chunk)
+    wanted = {r["values"]["card_number"]: r["values"]["cell_id"] for r in rows}
+    movers = [m.pk for m in existing.values() if m.cell_id in cells_by_id and m.cell_id != wanted[m.card_number]]
+    open_since: dict[int, dt.date] = {}
+    for start in range(0, len(movers), 900):
+        open_since.update(
+            Membership.objects.filter(member_id__in=movers[start:start + 900], end__isnull=True)
+            .values_list("member_id", "start")
+        )
+    access = access_for(user)
+    for row in rows:
+        values, line = row["values"], row["line"]
+        member = existing.get(values["card_number"])
+        cell = cells_by_id.get(values["cell_id"])
+        error, column = None, COLUMN_BY_KEY["card_number"].header
+        if cell is None:
+            column = COLUMN_BY_KEY["cell"].header
+            error = _("Chi bộ không còn thuộc %(org)s hoặc đã thôi hoạt động.") % {"org": org.name}
+        elif member is None:
+            plan.creates.append(values)
+            plan.actions[line] = {"action": "create"}
+        elif member.cell_id is not None and member.cell_id not in cells_by_id:
+            if access.reads(member.cell):
+                error = _("Số thẻ %(card)s là của đảng viên đang sinh hoạt tại %(cell)s, ngoài đơn vị này. "
+                          "Hãy làm thủ tục chuyển sinh hoạt trước.") % {"card": member.card_number, "cell": member.cell.name}
+            else:
+                error = _("Số thẻ %(card)s là của đảng viên thuộc đơn vị khác.") % {"card": member.card_number}
+        elif member.cell_id != cell.pk:
+            started = open_since.get(member.pk)
+            if started is not None and started >= today:
+                error = _("Đảng viên vừa bắt đầu sinh hoạt tại %(cell)s hôm nay; chưa thể chuyển chi bộ.") % {
+                    "cell": member.cell.name}
+            else:
+                plan.moves.append((member, values))
+                plan.actions[line] = {"action": "move", "from_cell": member.cell.name if member.cell else "",
+                                      "changes": _changes(member, values)}
+        else:
+            changed = _changes(member, values)
+            if changed:
+                plan.updates.append((member, values))
+                plan.actions[line] = {"action": "update", "changes": changed}
+            else:
+                plan.unchanged += 1
+                plan.actions[line] = {"action": "same"}
+        if error:
+            plan.errors.append({"line": line, "column": column, "message": error})
+    return plan
+
+
+def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> tuple[list[dict], list[dict]]:
+    """Rows for the batch ({line, cells, values or None, action…}) and the errors, by line."""
+    positions = _match_header(sheet.header)
+    cells = target_cells(org)
+    by_key: dict[str, Organization | None] = {}
+    for c in cells:
+        by_key[fold(c.name)] = None if fold(c.name) in by_key else c
+    ctx = _Context(org=org, cells_by_key=by_key, today=today)
+    rows: list[dict] = []
+    errors: list[dict] = []
+    first_line: dict[str, int] = {}
+    for line, values in sheet.rows:
+        raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
+        formulas = {key for key, i in positions.items() if (line, i) in sheet.formulas}
+        normalized, row_errors = _check_row(raw, formulas, ctx)
+        if normalized is not None:
+            card = normalized["card_number"]
+            if card in first_line:
+                row_errors = [(COLUMN_BY_KEY["card_number"].header,
+                               _("Số thẻ %(card)s trùng với dòng %(line)s.") % {"card": card, "line": first_line[card]})]
+                normalized = None
+            else:
+                first_line[card] = line
+        errors.extend({"line": line, "column": col, "message": msg} for col, msg in row_errors)
+        rows.append({"line": line, "cells": [_display(raw[c.key]) for c in COLUMNS], "values": normalized})
+    valid = [r for r in rows if r["values"] is not None]
+    plan = _plan(valid, org=org, cells=cells, user=user, today=today)
+    for row in valid:
+        row.update(plan.actions.get(row["line"], {}))
+    errors.extend(plan.errors)
+    if not rows:
+        errors.append({"line": None, "column": None, "message": _("Tệp chỉ có dòng tiêu đề, không có đảng viên nào.")})
+    errors.sort(key=lambda e: (e["line"] or 0))
+    return rows, errors
+
