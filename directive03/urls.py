@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from . import views
 from .health import healthz
 
 admin.site.site_header = _("Chỉ thị 03 – Quản trị")
@@ -12,11 +13,11 @@ admin.site.site_title = _("Chỉ thị 03")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organizations:tree"), name="home"),
     path("healthz", healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("units/", include("organizations.urls")),
     path("rounds/", include("reports.urls")),
     path("dashboard/", include("reports.dashboard_urls")),

@@ -7,10 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from directive03.redirects import redirect_next
 from organizations.text import fold
 
 from . import dashboard, exports, notifications
@@ -70,21 +71,13 @@ def notification_list(request):
     return render(request, "reports/notifications.html", {"page": page})
 
 
-def _back(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("dashboard:notifications")
-
-
 @require_POST
 @login_required
 def notification_read(request, pk: int):
     """Mark one notification read (only the user's own: anything else changes nothing), then follow
     its link when asked ("next")."""
     notifications.mark_read(user=request.user, pk=pk)
-    return _back(request)
+    return redirect_next(request, request.POST.get("next"), "dashboard:notifications")
 
 
 @require_POST
