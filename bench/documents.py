@@ -51,7 +51,8 @@ def main() -> None:
     from django.core.management import call_command
 
     from organizations.models import Level, Organization
-    from reports.documents import build, content, render
+    from reports import document_tasks
+    from reports.documents import content, render
     from reports.models import Document, DocumentRun, Report, ReportingRound
 
     if not Organization.objects.exists():
@@ -105,7 +106,7 @@ def main() -> None:
             try:
                 time.sleep(4)
                 start = time.perf_counter()
-                run = build.run_start(rnd=rnd, by=board)
+                run = document_tasks.run_start(rnd=rnd, by=board)
                 while DocumentRun.objects.get(pk=run.pk).status == DocumentRun.Status.RUNNING:
                     time.sleep(1)
                 elapsed = time.perf_counter() - start

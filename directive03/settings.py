@@ -249,6 +249,15 @@ CELERY_BEAT_SCHEDULE = {
     # deadline reminders, every morning at 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
     "report-deadline-reminders": {"task": "reports.send_deadline_reminders", "schedule": crontab(hour=7, minute=0)},
 }
+#: Seconds between two sweeps of the document jobs (resume what dead workers or lost messages left).
+DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)
+CELERY_BEAT_SCHEDULE["document-sweep"] = {"task": "reports.sweep_documents",
+                                          "schedule": float(DOCUMENT_SWEEP_SECONDS)}
+#: Without a broker these run in a thread of the web process (directive03.dispatch): first at
+#: start-up with on_start_kwargs (resume what the restart interrupted), then every `every` seconds.
+IN_PROCESS_PERIODIC_TASKS = [
+    {"task": "reports.sweep_documents", "every": DOCUMENT_SWEEP_SECONDS, "on_start_kwargs": {"force": True}},
+]
 CSRF_FAILURE_VIEW = "directive03.views.csrf_failure"
 
 # Without a broker, long in-process jobs (document runs) run in a background thread of the web

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.access import access_for
 
-from . import permissions
+from . import document_tasks, permissions
 from .documents import build
 from .models import Document, DocumentRun, Report
 
@@ -24,6 +24,11 @@ CONTENT_TYPES = {
 }
 
 
+def acts_on(access, report: Report) -> bool:
+    """Who may read why a document failed: the unit's own people and the province's board."""
+    return permissions.writes(access, report) or permissions.opens_rounds(access, report.round.province_id)
+
+
 def _panel(request, report: Report, status: int = 200):
     doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
     context = {
@@ -31,6 +36,7 @@ def _panel(request, report: Report, status: int = 200):
         "doc": doc,
         "out_of_date": bool(doc and build.is_out_of_date(doc, report)),
         "busy": bool(doc and doc.status in (Document.Status.QUEUED, Document.Status.BUILDING)),
+        "show_error": bool(doc and doc.error and acts_on(access_for(request.user), report)),
     }
     return render(request, "reports/documents/_panel.html", context, status=status)
 
@@ -46,7 +52,7 @@ def report_panel(request, pk: int):
 @login_required
 def report_build(request, pk: int):
     report = permissions.get_report_for_user(request.user, pk)
-    build.single_start(report=report, by=request.user)
+    document_tasks.single_start(report=report, by=request.user)
     if request.htmx:
         return _panel(request, report)
     messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
@@ -56,7 +62,7 @@ def report_build(request, pk: int):
 def _file_response(doc: Document, report: Report, fmt: str):
     if fmt not in CONTENT_TYPES:
         raise Http404
-    if doc is None or doc.status != Document.Status.READY:
+    if doc is None or not doc.available:  # a rebuild keeps the previous files until it swaps them
         raise Http404
     path = build.file_path(doc, fmt)
     if not path.exists():
@@ -90,6 +96,15 @@ def _round_context(request, rnd):
             by_depth.append({"depth": depth, "ready": c.get("ready", 0), "failed": c.get("failed", 0),
                              "total": total, "pct": round(100 * c.get("ready", 0) / total) if total else 0})
     total = sum(counts.values())
+    access = access_for(request.user)
+    can_start = permissions.opens_rounds(access, rnd.province_id)
+    failed_docs = []
+    if run is not None:
+        for d in Document.objects.filter(run=run, status=Document.Status.FAILED).select_related("report") \
+                .order_by("-depth", "report__name")[:20]:
+            d.report.round = rnd
+            failed_docs.append({"name": d.report.name, "consolidated": d.kind == Document.Kind.CONSOLIDATED,
+                                "error": d.error if can_start or acts_on(access, d.report) else ""})
     province = Report.objects.filter(round=rnd, parent__isnull=True).first()
     consolidated = Document.objects.filter(report=province, kind=Document.Kind.CONSOLIDATED).first() \
         if province else None
@@ -97,9 +112,9 @@ def _round_context(request, rnd):
         "rnd": rnd, "run": run, "counts": counts, "total": total, "by_depth": by_depth,
         "ready": counts.get(Document.Status.READY, 0),
         "pct": round(100 * counts.get(Document.Status.READY, 0) / total) if total else 0,
-        "failed_docs": Document.objects.filter(run=run, status=Document.Status.FAILED)
-        .select_related("report")[:20] if run else [],
-        "can_start": permissions.opens_rounds(access_for(request.user), rnd.province_id),
+        "failed_docs": failed_docs,
+        "can_start": can_start,
+        "stalled": bool(run and run.status == DocumentRun.Status.RUNNING and document_tasks.stalled(run)),
         "consolidated": consolidated,
         "province_report": province,
         "running": bool(run and run.status == DocumentRun.Status.RUNNING),
@@ -118,8 +133,12 @@ def round_documents(request, pk: int):
 @login_required
 def round_start(request, pk: int):
     rnd = permissions.get_round_for_user(request.user, pk)
-    build.run_start(rnd=rnd, by=request.user)
-    messages.success(request, _("Đã bắt đầu tạo văn bản của cả đợt, từ chi bộ lên tỉnh."))
+    running = DocumentRun.objects.filter(round=rnd, status=DocumentRun.Status.RUNNING).exists()
+    document_tasks.run_start(rnd=rnd, by=request.user)
+    if running:
+        messages.info(request, _("Lượt tạo văn bản đang chạy; những văn bản bị bỏ dở đã được gửi lại."))
+    else:
+        messages.success(request, _("Đã bắt đầu tạo văn bản của cả đợt, từ chi bộ lên tỉnh."))
     return redirect("documents:round", pk=rnd.pk)
 
 
@@ -131,7 +150,7 @@ def run_retry(request, pk: int):
         raise Http404
     permissions.get_round_for_user(request.user, run.round_id)
     try:
-        build.run_retry(run=run, by=request.user)
+        document_tasks.run_retry(run=run, by=request.user)
         messages.success(request, _("Đang tạo lại các văn bản bị lỗi."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -282,6 +282,8 @@ class DocumentRun(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
     #: The tree depth being built now (deepest first); 0 once every level is done.
     current_depth = models.PositiveSmallIntegerField(default=0)
+    #: When a level was last sent to the workers (by the run or by the sweep that resumes it).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -326,12 +328,23 @@ class Document(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+    #: The build's lease (reports.document_tasks): who holds it ("host/pid/nonce") and until when;
+    #: the holder renews it while it works, anyone may take over a lease that lapsed or whose
+    #: process is gone.
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["report", "kind"], name="one_document_per_report_kind"),
         ]
-        indexes = [models.Index(fields=["run", "depth", "status"])]
+        indexes = [models.Index(fields=["run", "depth", "status"]), models.Index(fields=["status", "lease_until"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.report_id} ({self.status})"
+
+    @property
+    def available(self) -> bool:
+        """A built version exists and can be downloaded, whatever the job does now (a rebuild
+        writes new files and swaps them in only once they are complete)."""
+        return bool(self.pdf_path and self.built_at)

@@ -61,8 +61,7 @@ def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world,
     from directive03.celery import app
     from organizations.models import Role
     from pledges.models import Directive
-    from reports import services
-    from reports.documents import build
+    from reports import document_tasks, services
     from reports.models import Document, DocumentRun, Report
 
     from .factories import UserFactory, user_with_role
@@ -92,7 +91,7 @@ def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world,
                           shutdown_timeout=30):
             runs = []
             for _ in range(2):
-                run = build.run_start(rnd=rnd, by=world.users.board)
+                run = document_tasks.run_start(rnd=rnd, by=world.users.board)
                 assert wait_for(lambda r=run: DocumentRun.objects.get(pk=r.pk).status != "running", 180)
                 runs.append(DocumentRun.objects.get(pk=run.pk))
     finally:

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from organizations.models import Member, Role
 from pledges.models import Directive, MonthlyReview
+from reports import document_tasks, rollup, services
 from reports import figures as F_
-from reports import rollup, services
 from reports.documents import build, content, fetcher, render
 from reports.models import Document, DocumentRun, Report
 
@@ -68,7 +68,7 @@ def inline(django_capture_on_commit_callbacks):
 
 def built(report, inline) -> tuple[Document, bytes]:
     with inline():
-        build.single_start(report=report, by=UserFactory(username="reader", is_superuser=True))
+        document_tasks.single_start(report=report, by=UserFactory(username="reader", is_superuser=True))
     doc = Document.objects.get(report=report, kind=Document.Kind.REPORT)
     assert doc.status == Document.Status.READY, doc.error
     return doc, build.file_path(doc, "pdf").read_bytes()
@@ -180,11 +180,11 @@ def test_a_whole_round_bottom_up_twice_leaves_one_document_per_report(world, rnd
         approve(rnd, org, world.users.root, "Kết quả của huyện.")
     approve(rnd, world.p, world.users.root, "Kết quả toàn tỉnh.")
     with inline():
-        first = build.run_start(rnd=rnd, by=world.users.board)
+        first = document_tasks.run_start(rnd=rnd, by=world.users.board)
     first.refresh_from_db()
     assert first.status == DocumentRun.Status.DONE
     with inline():
-        second = build.run_start(rnd=rnd, by=world.users.board)
+        second = document_tasks.run_start(rnd=rnd, by=world.users.board)
     second.refresh_from_db()
     assert second.status == DocumentRun.Status.DONE and second.pk != first.pk
     reports = list(Report.objects.filter(round=rnd))
@@ -214,14 +214,14 @@ def test_a_failing_document_shows_failed_and_succeeds_on_retry(world, rnd, setti
     blocker.write_text("a file where the documents folder should be")
     settings.DOCUMENTS_ROOT = blocker
     with inline():
-        run = build.run_start(rnd=rnd, by=world.users.board)
+        run = document_tasks.run_start(rnd=rnd, by=world.users.board)
     run.refresh_from_db()
     assert run.status == DocumentRun.Status.FAILED
     failed = Document.objects.filter(run=run, status=Document.Status.FAILED)
     assert failed.exists() and "Error" in failed.first().error
     settings.DOCUMENTS_ROOT = tmp_path / "documents-ok"
     with inline():
-        build.run_retry(run=run, by=world.users.board)
+        document_tasks.run_retry(run=run, by=world.users.board)
     run.refresh_from_db()
     assert run.status == DocumentRun.Status.DONE
     assert not Document.objects.filter(run=run).exclude(status=Document.Status.READY).exists()

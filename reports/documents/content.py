@@ -10,13 +10,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from directive03.formats import long_date
 from organizations.models import Kind, Level, Member, Organization
+from organizations.text import clean_text
 
 from .. import figures as F_
 from .. import rollup
@@ -46,7 +46,8 @@ _BODY_PREFIXES = [
 
 
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
+    """Stored text as a document may show it (rows saved before input was cleaned included)."""
+    return clean_text(text or "")
 
 
 def party_body(name: str) -> str:
@@ -139,7 +140,7 @@ def source_key(report: Report) -> str:
 
 
 def paragraphs(text: str) -> list[str]:
-    return [nfc(p.strip()) for p in re.split(r"\n\s*\n|\n", text or "") if p.strip()]
+    return [p.strip() for p in re.split(r"\n\s*\n|\n", nfc(text)) if p.strip()]
 
 
 def _secretary(report: Report, org: Organization) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import unicodedata
 
 from django.template.loader import render_to_string
+
+from organizations.text import clean_text
 
 from .content import DocContent
 from .fetcher import AppOnlyFetcher
@@ -13,9 +16,23 @@ from .fetcher import AppOnlyFetcher
 BASE_URL = "app:/static/"
 
 
+def writable(value):
+    """The render boundary: every string of a document's content through the one text cleaner, so
+    neither WeasyPrint nor the .docx writer ever sees a character it cannot write (a vertical tab
+    or a NUL in a row stored before input was cleaned)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(writable(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: writable(getattr(value, f.name))
+                                             for f in dataclasses.fields(value)})
+    return value
+
+
 def render_html(doc: DocContent) -> str:
     # autoescape is on: user text is shown as text, never as markup
-    html = render_to_string("documents/report.html", {"doc": doc})
+    html = render_to_string("documents/report.html", {"doc": writable(doc)})
     return unicodedata.normalize("NFC", html)
 
 
@@ -36,6 +53,7 @@ def render_docx(doc: DocContent) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
+    doc = writable(doc)
     d = Docx()
     section = d.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
