@@ -39,6 +39,7 @@ HEARTBEAT_SECONDS = 10
 
 _lock = threading.Lock()
 _held: dict[int, str] = {}  # document id -> owner token, the leases this process holds now
+_renewed: dict[int, float] = {}  # document id -> when (monotonic) its lease was taken or last renewed
 _heartbeat: tuple[int, threading.Thread] | None = None  # (pid, thread): a forked child starts its own
 
 
@@ -143,12 +144,16 @@ def drop(doc_id: int) -> None:
     """Stop renewing: if the lease was not ended in the database, it lapses within LEASE."""
     with _lock:
         _held.pop(doc_id, None)
+        _renewed.pop(doc_id, None)
 
 
-def renew() -> int:
-    """Extend the leases this process holds (what the heartbeat thread does every HEARTBEAT s)."""
+def renew(min_age: float = HEARTBEAT_SECONDS / 2) -> int:
+    """Extend the leases this process holds and has not renewed for `min_age` seconds (what the
+    heartbeat thread does every HEARTBEAT s; a short build never writes a renewal)."""
+    now = time.monotonic()
     with _lock:
-        held = dict(_held)
+        held = {doc_id: owner for doc_id, owner in _held.items() if now - _renewed.get(doc_id, 0) >= min_age}
+        _renewed.update(dict.fromkeys(held, now))
     if not held:
         return 0
     return Document.objects.filter(pk__in=list(held), lease_owner__in=list(held.values()),
@@ -158,6 +163,7 @@ def renew() -> int:
 def _hold(doc_id: int, owner: str) -> None:
     with _lock:
         _held[doc_id] = owner
+        _renewed[doc_id] = time.monotonic()
     if not getattr(settings, "RUN_TASKS_INLINE", False):  # tests build synchronously: nothing to renew
         _ensure_heartbeat()
 
@@ -170,6 +176,7 @@ def _ensure_heartbeat() -> None:
         if _heartbeat is not None and _heartbeat[0] != os.getpid():
             # a forked child inherits its parent's memory, not its threads: those leases are not ours
             _held.clear()
+            _renewed.clear()
         thread = threading.Thread(target=_beat, name="document-lease-heartbeat", daemon=True)
         _heartbeat = (os.getpid(), thread)
     thread.start()
