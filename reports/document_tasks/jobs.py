@@ -296,4 +296,9 @@ def build_document(self, doc_id: int) -> None:
 def sweep_documents(force: bool = False) -> dict[str, int]:
     """Beat, every DOCUMENT_SWEEP_SECONDS: resume document jobs abandoned by dead workers or lost
     messages. `force` (start-up of the in-process mode) sends every waiting document again."""
-    return sweep(force=force)
+    try:
+        return sweep(force=force)
+    except DatabaseError:  # the database is restarting: the next sweep does the work
+        log.warning("document sweep: the database is not reachable now", exc_info=True)
+        close_old_connections()
+        return {}

@@ -1,0 +1,490 @@
+"""Fault drills on real, private services: run as a program (`python -m tests.drill_engine`), by the
+test suite on a tiny province (tests/test_drills.py) and by bench/drills.py on a bigger one.
+
+It starts its own PostgreSQL cluster (initdb + pg_ctl in a temporary folder, spare port) and its own
+redis-server (spare port, nothing saved to disk), never the shared ones; migrates and seeds a
+province; starts real `celery worker` (prefork) and `celery beat` processes pointed at them; then,
+as the board through Django's test client, starts the round's document run and injects one fault
+per drill:
+
+- kill9:    `kill -9` of the worker child that holds a document's lease, mid-render;
+- redis:    redis-server stopped for 10 s (it comes back empty: queued messages are lost) during a
+            run, and a monthly review saved through its page meanwhile;
+- postgres: the PostgreSQL cluster restarted (fast shutdown) during a run;
+- inprocess: no broker (the embedded default): the web process died during a run (a document left
+            "building", the queue gone); `manage.py runserver` started again resumes it.
+
+Per drill it reports documents lost (a report with no ready document), duplicated (files beyond one
+PDF and one .docx per document, or document numbers used twice or skipped), stuck (documents not
+ready, or a run still going at the deadline), records lost (typed review fields not stored), seconds
+from the end of the fault to the next document finished (recover_s) and to the run done (finish_s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+REDIS_OUTAGE_SECONDS = 10
+
+
+def pg_bin(name: str) -> str | None:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(found[-1]) if found else shutil.which(name)
+
+
+def missing_binaries() -> list[str]:
+    return [name for name, path in (("redis-server", shutil.which("redis-server")), ("initdb", pg_bin("initdb")),
+                                    ("pg_ctl", pg_bin("pg_ctl"))) if not path]
+
+
+def spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Services:
+    """A private PostgreSQL cluster and redis-server in `root`, on spare ports."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.pg_port, self.redis_port = spare_port(), spare_port()
+        self.pg_dir = root / "pg"
+        self.redis: subprocess.Popen | None = None
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/chithi03_drill"
+
+    @property
+    def broker_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def _pg(self, *args: str) -> None:
+        subprocess.run([*self.as_postgres, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def start_postgres(self) -> None:
+        self.pg_dir.mkdir(parents=True)
+        if self.as_postgres:
+            shutil.chown(self.pg_dir, "postgres")
+            os.chmod(self.root, 0o755)
+        self._pg(pg_bin("initdb"), "-D", str(self.pg_dir), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                 "--locale=C.UTF-8")
+        self.pg_ctl("start")
+        subprocess.run([*self.as_postgres, pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p",
+                        str(self.pg_port), "-U", "postgres", "chithi03_drill"], check=True)
+
+    def pg_ctl(self, action: str) -> None:
+        options = f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1 -c fsync=off " \
+                  "-c synchronous_commit=off -c full_page_writes=off"
+        args = [pg_bin("pg_ctl"), "-D", str(self.pg_dir), "-l", str(self.pg_dir / "log"), "-w", "-t", "60"]
+        if action in ("start", "restart"):
+            args += ["-o", options]
+        if action in ("stop", "restart"):
+            args += ["-m", "fast"]
+        self._pg(*args, action)
+
+    def start_redis(self) -> None:
+        self.redis = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.root)], stdout=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop_redis(self) -> None:
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(10)
+            self.redis = None
+
+    def stop(self) -> None:
+        self.stop_redis()
+        if (self.pg_dir / "postmaster.pid").exists():
+            subprocess.run([*self.as_postgres, pg_bin("pg_ctl"), "-D", str(self.pg_dir), "-m", "immediate", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class Workers:
+    """Real `celery worker` (prefork) and `celery beat` processes on the private services."""
+
+    def __init__(self, env: dict, root: Path, concurrency: int):
+        self.env, self.root, self.concurrency = env, root, concurrency
+        self.procs: list[subprocess.Popen] = []
+        self.worker: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.root / "celery.log", "ab")  # noqa: SIM115 - kept open for the processes' lifetime
+        celery = [sys.executable, "-m", "celery", "-A", "directive03"]
+        self.worker = subprocess.Popen(
+            [*celery, "worker", "--loglevel=WARNING", f"--concurrency={self.concurrency}", "--pool=prefork",
+             "-n", "drill@%h", "--without-mingle", "--without-gossip"],
+            cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
+        beat = subprocess.Popen(
+            [*celery, "beat", "--loglevel=WARNING", "-s", str(self.root / "beat-schedule")],
+            cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
+        self.procs = [self.worker, beat]
+
+    def children(self) -> set[int]:
+        pids = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.worker.pid:
+                pids.add(int(stat.parent.name))
+        return pids
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+
+
+# -- inside Django (after the services are up) -----------------------------------------------------
+
+def _db_retry(fn, seconds: float = 60.0):
+    """Call fn, reconnecting while the database is away (the PostgreSQL drill restarts it)."""
+    from django.db import DatabaseError, connection
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return fn()
+        except DatabaseError:
+            connection.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def tiny_province():
+    """The test suite's province: 9 units, one round, every report approved (10 documents)."""
+    from organizations.models import Kind, Level, Role
+    from pledges.models import Directive
+    from reports import services
+    from reports.models import Report
+    from tests.factories import MemberFactory, UserFactory, ensure_reference_data, make_unit, user_with_role
+
+    ensure_reference_data()
+    p = make_unit(None, Level.PROVINCE, "Tỉnh ủy Kiên Giang")
+    d1 = make_unit(p, Level.DISTRICT, "Huyện ủy Hòn Đất")
+    d2 = make_unit(p, Level.DISTRICT, "Thành ủy Rạch Giá", kind=Kind.THANH_UY)
+    c1 = make_unit(d1, Level.COMMUNE, "Đảng ủy xã Sóc Sơn")
+    c2 = make_unit(d2, Level.COMMUNE, "Đảng ủy phường Vĩnh Thanh")
+    a = make_unit(c1, Level.CELL, "Chi bộ ấp Hòn Quéo")
+    make_unit(c1, Level.CELL, "Chi bộ ấp Xà Ngách")
+    make_unit(c2, Level.CELL, "Chi bộ khu phố 3")
+    make_unit(p, Level.CELL, "Chi bộ Ban Quản lý các KCN tỉnh", kind=Kind.CHI_BO_CO_SO)
+    for i in range(3):
+        MemberFactory(cell=a, full_name=f"Trần Thị Ánh {i}")
+    user_with_role("sec_a", a, Role.Kind.CELL_SECRETARY)
+    board = user_with_role("board", p, Role.Kind.BOARD)
+    root = UserFactory(username="root", is_superuser=True)
+    rnd = services.round_open(
+        by=board, province=p, directive=Directive.objects.get(code="05-CT/TW"),
+        title="Sơ kết 6 tháng đầu năm 2026", kind="half_year", period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30), cutoff=dt.date(2026, 6, 30),
+        deadlines={"cell": dt.date(2026, 7, 5), "commune": dt.date(2026, 7, 10),
+                   "district": dt.date(2026, 7, 15), "province": dt.date(2026, 7, 20)})
+    for report in sorted(Report.objects.filter(round=rnd), key=lambda r: -r.tree_path.count("/")):
+        report = services.report_save(report=report, sections={"results": f"Kết quả của {report.name}."},
+                                      typed={}, expected_version=report.version, by=root)
+        report = services.report_submit(report=report, by=root, note="Ghi chú.")
+        if report.parent_id:
+            services.report_approve(report=report, by=root)
+    return rnd
+
+
+class Drills:
+    def __init__(self, rnd, workers: Workers, services: Services, deadline: float):
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        from organizations.models import Role
+
+        self.rnd, self.workers, self.services, self.deadline = rnd, workers, services, deadline
+        user_model = get_user_model()
+        self.board = Role.objects.filter(organization_id=rnd.province_id, kind=Role.Kind.BOARD).first()
+        self.board = self.board.user if self.board else user_model.objects.filter(is_superuser=True).first()
+        self.client = Client()
+
+    # -- the run, through the round's page as the board --
+    def start_run(self):
+        from django.urls import reverse
+
+        from reports.models import DocumentRun
+
+        self.client.force_login(self.board)
+        response = self.client.post(reverse("documents:start", args=[self.rnd.pk]))
+        assert response.status_code == 302, response.status_code
+        return DocumentRun.objects.filter(round=self.rnd).order_by("-id").first()
+
+    def _ready(self, run) -> int:
+        from reports.models import Document
+
+        return _db_retry(lambda: Document.objects.filter(run=run, status="ready").count())
+
+    def wait_for(self, predicate, seconds: float) -> bool:
+        end = min(time.monotonic() + seconds, self.deadline)
+        while time.monotonic() < end:
+            if _db_retry(predicate):
+                return True
+            time.sleep(0.05)
+        return bool(_db_retry(predicate))
+
+    def finish(self, run, fault_end: float, ready_at_fault: int, timeout: float = 240.0) -> dict:
+        """Wait for the run to end; measure the recovery and count lost, duplicated, stuck."""
+        from reports.models import DocumentRun
+
+        recovered = None
+        end = min(time.monotonic() + timeout, self.deadline)
+        while time.monotonic() < end:
+            if recovered is None and self._ready(run) > ready_at_fault:
+                recovered = time.monotonic() - fault_end
+            if _db_retry(lambda: DocumentRun.objects.get(pk=run.pk).status) != "running":
+                break
+            time.sleep(0.1)
+        finished = time.monotonic() - fault_end
+        return {**self.count(run), "recover_s": round(recovered if recovered is not None else finished, 1),
+                "finish_s": round(finished, 1)}
+
+    def count(self, run) -> dict:
+        from django.conf import settings
+        from django.db.models import Count
+
+        from reports.models import Document, DocumentCounter, Report
+
+        run.refresh_from_db()
+        reports = Report.objects.filter(round=self.rnd)
+        docs = list(Document.objects.filter(report__round=self.rnd))
+        ready = [d for d in docs if d.status == "ready" and d.run_id == run.pk]
+        lost = reports.count() + 1 - len({(d.report_id, d.kind) for d in ready})
+        folder = Path(settings.DOCUMENTS_ROOT) / f"round-{self.rnd.pk}"
+        files = [p for p in folder.iterdir() if p.suffix in (".pdf", ".docx")] if folder.exists() else []
+        numbered = Document.objects.filter(report__round=self.rnd, number__isnull=False)
+        used = {(row["report__organization_id"], row["number"]): row["n"] for row in numbered.values(
+            "report__organization_id", "number").annotate(n=Count("id"))}
+        twice = sum(n - 1 for n in used.values())
+        skipped = sum(c.last_number - sum(1 for (org, _n) in used if org == c.organization_id)
+                      for c in DocumentCounter.objects.filter(organization_id__in=reports.values("organization_id")))
+        return {"documents": len(docs), "lost": lost, "duplicated": max(0, len(files) - 2 * len(docs)) + twice
+                + skipped, "stuck": sum(1 for d in docs if d.status != "ready") + (run.status == "running"),
+                "run": run.status}
+
+    def settle(self, run) -> None:
+        """Between drills: the previous run is finished."""
+        from reports.models import DocumentRun
+
+        self.wait_for(lambda: DocumentRun.objects.get(pk=run.pk).status != "running", 120)
+
+    # -- the drills --
+    def kill9(self) -> dict:
+        from reports.models import Document
+
+        run = self.start_run()
+        victim = None
+
+        def building_child():
+            nonlocal victim
+            children = self.workers.children()
+            for doc in Document.objects.filter(run=run, status="building").exclude(lease_owner=""):
+                pid = int(doc.lease_owner.rsplit("/", 2)[1])
+                if pid in children:
+                    victim = (doc.pk, pid)
+                    return True
+            return False
+
+        if not self.wait_for(building_child, 120):
+            return {"error": "no document was building"}
+        ready = self._ready(run)
+        os.kill(victim[1], signal.SIGKILL)
+        killed_at = time.monotonic()
+        result = self.finish(run, killed_at, ready)
+        doc = Document.objects.get(pk=victim[0])
+        result["killed_document_attempts"] = doc.attempts
+        result["records_lost"] = 0
+        return result
+
+    def redis(self) -> dict:
+        run = self.start_run()
+        self.wait_for(lambda: self._ready(run) >= 1, 120)
+        self.services.stop_redis()
+        stopped = time.monotonic()
+        records_lost = self.review_save()
+        time.sleep(max(0.0, REDIS_OUTAGE_SECONDS - (time.monotonic() - stopped)))
+        ready = self._ready(run)
+        self.services.start_redis()
+        result = self.finish(run, time.monotonic(), ready)
+        result["records_lost"] = records_lost
+        return result
+
+    def postgres(self) -> dict:
+        from django.db import connection
+
+        run = self.start_run()
+        self.wait_for(lambda: self._ready(run) >= 1, 120)
+        ready = self._ready(run)
+        connection.close()
+        self.services.pg_ctl("restart")
+        result = self.finish(run, time.monotonic(), ready)
+        result["records_lost"] = 0
+        return result
+
+    def inprocess(self) -> dict:
+        """No broker (./dev.sh run): the web process died during a run; started again, it resumes."""
+        from django.utils import timezone
+
+        from reports.document_tasks import leases
+        from reports.models import Document
+
+        self.workers.stop()  # no worker, no beat: the web process does the work, as without a broker
+        run = self.start_run()  # its messages go nowhere, as when the process that held them died
+        doc = Document.objects.filter(run=run, status="queued").first()
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        Document.objects.filter(pk=doc.pk).update(status="building", lease_until=timezone.now() + leases.LEASE,
+                                                  lease_owner=f"{leases.HOST}/{gone.pid}/0")
+        env = {k: v for k, v in self.workers.env.items() if k != "CELERY_BROKER_URL"}
+        with open(self.workers.root / "web.log", "ab") as log:
+            web = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload",
+                                    f"127.0.0.1:{spare_port()}"], cwd=REPO, env=env, stdout=log, stderr=log,
+                                   start_new_session=True)
+        try:
+            result = self.finish(run, time.monotonic(), self._ready(run))
+        finally:
+            os.killpg(web.pid, signal.SIGTERM)
+            web.wait(20)
+        result["records_lost"] = 0
+        return result
+
+    def review_save(self) -> int:
+        """A cell secretary saves this month's record through its page (the broker is away):
+        returns how many typed values were not stored."""
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from organizations.models import Member, Role
+        from pledges import services
+        from pledges.models import MonthlyReview
+
+        role = Role.objects.filter(kind=Role.Kind.CELL_SECRETARY, organization__members__isnull=False) \
+            .select_related("user", "organization").first()
+        cell, user = role.organization, role.user
+        today = timezone.localdate()
+        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+        MonthlyReview.objects.filter(cell=cell, year=year, month=month).delete()
+        review = services.review_open(cell=cell, year=year, month=month, by=user)
+        members = list(Member.objects.filter(cell=cell).order_by("pk")[:60])
+        typed = {"meeting_date": f"{year}-{month:02d}-05", "directive_minutes": "47",
+                 "theme_content": "Học chuyên đề về trách nhiệm nêu gương (lưu khi Redis dừng).",
+                 "thrift_item": "Tiết kiệm điện, nước.", "next_month_measures": "Làm đường giao thông.",
+                 "self_criticism_fixes": "", "notes": ""}
+        data = {"action": "save", "version": str(review.version), **typed, "members": [str(m.pk) for m in members]}
+        for m in members:
+            data.update({f"m-{m.pk}-present": "1", f"m-{m.pk}-rating": "good", f"m-{m.pk}-note": "Tốt."})
+        self.client.force_login(user)
+        response = self.client.post(reverse("pledges:review", args=[cell.pk, year, month]), data)
+        self.client.force_login(self.board)
+        stored = MonthlyReview.objects.get(cell=cell, year=year, month=month)
+        lost = 0 if response.status_code == 302 else 1
+        lost += sum(1 for field in ("theme_content", "thrift_item", "next_month_measures")
+                    if getattr(stored, field) != typed[field])
+        lost += str(stored.directive_minutes) != typed["directive_minutes"]
+        lost += len(members) - stored.entries.filter(note="Tốt.").count() if hasattr(stored, "entries") else 0
+        return lost
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--world", choices=["tiny", "small", "medium"], default="tiny")
+    parser.add_argument("--drills", nargs="+", default=["kill9", "redis", "postgres", "inprocess"])
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (prefork children)")
+    parser.add_argument("--sweep-seconds", type=int, default=5, help="DOCUMENT_SWEEP_SECONDS of beat")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--budget", type=float, default=900, help="seconds for everything")
+    args = parser.parse_args(argv)
+    missing = missing_binaries()
+    if missing:
+        print(f"missing: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    root = Path(tempfile.mkdtemp(prefix="chithi03-drills-"))
+    services = Services(root)
+    workers = None
+    results: dict = {}
+    try:
+        services.start_postgres()
+        services.start_redis()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "directive03.settings", "DATABASE_URL": services.database_url,
+               "CELERY_BROKER_URL": services.broker_url, "DATA_DIR": str(root / "data"),
+               "DOCUMENT_SWEEP_SECONDS": str(args.sweep_seconds), "DJANGO_LOG_LEVEL": "WARNING"}
+        os.environ.update(env)
+        sys.path.insert(0, str(REPO))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        call_command("migrate", verbosity=0)
+        seeded = time.monotonic()
+        if args.world == "tiny":
+            rnd = tiny_province()
+        else:
+            from reports.models import ReportingRound
+
+            call_command("seed_demo", size=args.world, seed=3, verbosity=0)
+            rnd = ReportingRound.objects.order_by("-id").first()
+        results["_setup"] = {"world": args.world, "seconds": round(time.monotonic() - started, 1),
+                             "seed_seconds": round(time.monotonic() - seeded, 1),
+                             "reports": rnd.reports.count(), "workers": args.workers,
+                             "sweep_seconds": args.sweep_seconds}
+        workers = Workers(env, root, args.workers)
+        workers.start()
+        drills = Drills(rnd, workers, services, deadline=started + args.budget)
+        for name in args.drills:
+            t = time.monotonic()
+            results[name] = getattr(drills, name)()
+            results[name]["drill_s"] = round(time.monotonic() - t, 1)
+            print(json.dumps({name: results[name]}), flush=True)
+    finally:
+        if workers is not None:
+            workers.stop()
+        services.stop()
+        log = root / "celery.log"
+        if log.exists():
+            results["_log_tail"] = log.read_text(errors="replace")[-4000:]
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
