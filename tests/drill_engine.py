@@ -270,6 +270,10 @@ class Drills:
                 break
             time.sleep(0.1)
         finished = time.monotonic() - fault_end
+        from reports.models import Document
+
+        self.wait_for(lambda: not Document.objects.filter(report__round=self.rnd, status__in=["queued", "building"])
+                      .exists(), max(0.0, end - time.monotonic()))  # a single rebuild asked for meanwhile
         return {**self.count(run), "recover_s": round(recovered if recovered is not None else finished, 1),
                 "finish_s": round(finished, 1)}
 
@@ -282,7 +286,7 @@ class Drills:
         run.refresh_from_db()
         reports = Report.objects.filter(round=self.rnd)
         docs = list(Document.objects.filter(report__round=self.rnd))
-        ready = [d for d in docs if d.status == "ready" and d.run_id == run.pk]
+        ready = [d for d in docs if d.status == "ready"]
         lost = reports.count() + 1 - len({(d.report_id, d.kind) for d in ready})
         folder = Path(settings.DOCUMENTS_ROOT) / f"round-{self.rnd.pk}"
         files = [p for p in folder.iterdir() if p.suffix in (".pdf", ".docx")] if folder.exists() else []
@@ -336,12 +340,28 @@ class Drills:
         self.services.stop_redis()
         stopped = time.monotonic()
         records_lost = self.review_save()
+        web_errors = self.rebuild_one(run)
         time.sleep(max(0.0, REDIS_OUTAGE_SECONDS - (time.monotonic() - stopped)))
         ready = self._ready(run)
         self.services.start_redis()
         result = self.finish(run, time.monotonic(), ready)
         result["records_lost"] = records_lost
+        result["web_errors"] = web_errors
         return result
+
+    def rebuild_one(self, run) -> int:
+        """While the broker is away, a unit asks to rebuild its ready document from its report page:
+        returns how many such requests failed with a server error (the job must wait, not the user)."""
+        from django.urls import reverse
+
+        from reports.models import Document
+
+        doc = Document.objects.filter(run=run, status="ready", kind="report").first()
+        if doc is None:
+            return 0
+        self.client.force_login(self.board)
+        response = self.client.post(reverse("documents:build", args=[doc.report_id]))
+        return int(response.status_code >= 500)
 
     def postgres(self) -> dict:
         from django.db import connection

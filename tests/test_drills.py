@@ -50,5 +50,9 @@ def test_nothing_is_lost_duplicated_or_stuck(drill_results, drill):
     assert result["recover_s"] < 60, result
 
 
+def test_a_request_that_sends_a_job_while_redis_is_down_does_not_fail(drill_results):
+    assert drill_results["redis"]["web_errors"] == 0, drill_results["redis"]
+
+
 def test_the_killed_document_was_taken_over_not_given_up(drill_results):
     assert drill_results["kill9"]["killed_document_attempts"] >= 2, drill_results["kill9"]
