@@ -123,24 +123,42 @@ class Services:
 
 
 class Workers:
-    """Real `celery worker` (prefork) and `celery beat` processes on the private services."""
+    """Real `celery worker` (prefork) and `celery beat` processes on the private services, kept
+    running as the compose file's `restart: unless-stopped` does: one that exits is started again
+    (Celery's worker exits on some broker losses: "Unrecoverable error" in its Redis PUBSUB reader)."""
 
     def __init__(self, env: dict, root: Path, concurrency: int):
         self.env, self.root, self.concurrency = env, root, concurrency
-        self.procs: list[subprocess.Popen] = []
         self.worker: subprocess.Popen | None = None
+        self.beat: subprocess.Popen | None = None
+        self.restarts = 0
+        self.stopped = False
+        self.log = open(root / "celery.log", "ab")  # noqa: SIM115 - kept open for the processes' lifetime
+
+    def _spawn(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "celery", "-A", "directive03", *args], cwd=REPO, env=self.env,
+                                stdout=self.log, stderr=self.log, start_new_session=True)
 
     def start(self) -> None:
-        log = open(self.root / "celery.log", "ab")  # noqa: SIM115 - kept open for the processes' lifetime
-        celery = [sys.executable, "-m", "celery", "-A", "directive03"]
-        self.worker = subprocess.Popen(
-            [*celery, "worker", "--loglevel=WARNING", f"--concurrency={self.concurrency}", "--pool=prefork",
-             "-n", "drill@%h", "--without-mingle", "--without-gossip"],
-            cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
-        beat = subprocess.Popen(
-            [*celery, "beat", "--loglevel=WARNING", "-s", str(self.root / "beat-schedule")],
-            cwd=REPO, env=self.env, stdout=log, stderr=log, start_new_session=True)
-        self.procs = [self.worker, beat]
+        self.worker = self._spawn("worker", "--loglevel=WARNING", f"--concurrency={self.concurrency}",
+                                  "--pool=prefork", "-n", "drill@%h", "--without-mingle", "--without-gossip")
+        self.beat = self._spawn("beat", "--loglevel=WARNING", "-s", str(self.root / "beat-schedule"))
+        self.stopped = False
+
+    @property
+    def procs(self) -> list[subprocess.Popen]:
+        return [p for p in (self.worker, self.beat) if p is not None]
+
+    def supervise(self) -> None:
+        if self.stopped:
+            return
+        if self.worker.poll() is not None:
+            self.restarts += 1
+            self.worker = self._spawn("worker", "--loglevel=WARNING", f"--concurrency={self.concurrency}",
+                                      "--pool=prefork", "-n", "drill@%h", "--without-mingle", "--without-gossip")
+        if self.beat.poll() is not None:
+            self.restarts += 1
+            self.beat = self._spawn("beat", "--loglevel=WARNING", "-s", str(self.root / "beat-schedule"))
 
     def children(self) -> set[int]:
         pids = set()
@@ -154,6 +172,7 @@ class Workers:
         return pids
 
     def stop(self) -> None:
+        self.stopped = True
         for proc in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -252,6 +271,7 @@ class Drills:
     def wait_for(self, predicate, seconds: float) -> bool:
         end = min(time.monotonic() + seconds, self.deadline)
         while time.monotonic() < end:
+            self.workers.supervise()
             if _db_retry(predicate):
                 return True
             time.sleep(0.05)
@@ -263,7 +283,9 @@ class Drills:
 
         recovered = None
         end = min(time.monotonic() + timeout, self.deadline)
+        restarts = self.workers.restarts
         while time.monotonic() < end:
+            self.workers.supervise()
             if recovered is None and self._ready(run) > ready_at_fault:
                 recovered = time.monotonic() - fault_end
             if _db_retry(lambda: DocumentRun.objects.get(pk=run.pk).status) != "running":
@@ -275,7 +297,7 @@ class Drills:
         self.wait_for(lambda: not Document.objects.filter(report__round=self.rnd, status__in=["queued", "building"])
                       .exists(), max(0.0, end - time.monotonic()))  # a single rebuild asked for meanwhile
         return {**self.count(run), "recover_s": round(recovered if recovered is not None else finished, 1),
-                "finish_s": round(finished, 1)}
+                "finish_s": round(finished, 1), "process_restarts": self.workers.restarts - restarts}
 
     def count(self, run) -> dict:
         from django.conf import settings
