@@ -4,7 +4,7 @@
     .venv/bin/python bench/drills.py --world medium        # the medium province: seeding and each run take long
     .venv/bin/python bench/drills.py --drills kill9 redis  # some of them
 
-The same engine as the test suite's drills (tests/drill_engine.py): a private PostgreSQL cluster and
+The same engine as the test suite's drills (tests/drills/engine.py): a private PostgreSQL cluster and
 redis-server on spare ports (the shared services are never touched), real `celery worker` (prefork)
 and `celery beat` processes, the province seeded with `seed_demo`, then one document run of the
 whole round per drill with its fault: a worker child killed with -9 mid-render, Redis stopped for
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests import drill_engine  # noqa: E402
+from tests.drills import engine as drill_engine  # noqa: E402
 
 
 def main() -> None:

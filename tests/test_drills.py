@@ -2,7 +2,7 @@
 during a review save and a run, PostgreSQL restarted during a run, and without a broker the web
 process restarted during a run. Each drill runs on a private
 redis-server and a private PostgreSQL cluster started for it (never the shared services), with real
-`celery worker` and `celery beat` processes; tests/drill_engine.py does the work in its own process
+`celery worker` and `celery beat` processes; tests/drills/ does the work in its own process
 (its Django points at the private database) and reports, per drill, documents lost, duplicated and
 stuck, records lost, and the seconds to recover."""
 
@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from .drill_engine import REPO, missing_binaries
+from .drills.engine import REPO, missing_binaries
 
 pytestmark = pytest.mark.drills
 DRILLS = ("kill9", "redis", "postgres", "inprocess")
@@ -32,7 +32,7 @@ def drill_results(tmp_path_factory):
         pytest.skip(reason)
     out = tmp_path_factory.mktemp("drills") / "results.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DATA_DIR")}
-    proc = subprocess.run([sys.executable, "-m", "tests.drill_engine", "--world", "tiny", "--json", str(out),
+    proc = subprocess.run([sys.executable, "-m", "tests.drills", "--world", "tiny", "--json", str(out),
                            "--budget", "600"], cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     results = json.loads(out.read_text()) if out.exists() else {}
     assert proc.returncode == 0 and all(d in results for d in DRILLS), (
