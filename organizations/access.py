@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Level, Organization, Role
 
@@ -111,6 +112,32 @@ def access_for(user) -> Access:
         if user.is_authenticated:
             user._access_cache = cached
     return cached
+
+
+def name_for(user, org: Organization | None) -> str:
+    """A unit's name in a message to `user`: the name if they may read the unit, else a neutral phrase.
+
+    No message names what its reader may not see (a refusal that said "X belongs to <unit>" would
+    let anyone read the province by trying ids)."""
+    if org is not None and access_for(user).reads(org):
+        return org.name
+    return _("một đơn vị khác")
+
+
+def pick(objects, raw) -> object | None:
+    """The object among `objects` (already scoped: read through this layer) whose id is `raw`.
+
+    For ids in POST/GET parameters that must name one of a page's own choices (a member of the
+    cell, a child unit): anything else, a foreign id included, is None, so nothing is looked up
+    outside the scope and no message can name it."""
+    value = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(value, str):
+        if not value.isdigit() or len(value) > 12:
+            return None
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return next((o for o in objects if o.pk == value), None)
 
 
 def get_org_for_user(user, pk, action: Action = Action.READ) -> Organization:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from directive03 import formats
-from organizations.access import Action, access_for
+from organizations.access import Action, access_for, name_for
 from organizations.models import Organization
 
 from ..models.limits import FIRST_YEAR
@@ -31,8 +31,8 @@ def require(by, action: Action, org: Organization) -> None:
     """PermissionDenied unless `by` may do `action` on `org` (through organizations.access)."""
     if not may(by, action, org):
         if action == Action.REVIEW:
-            raise PermissionDenied(_("Bạn không có quyền duyệt hồ sơ của %(org)s.") % {"org": org.name})
-        raise PermissionDenied(_("Bạn không có quyền cập nhật hồ sơ của %(org)s.") % {"org": org.name})
+            raise PermissionDenied(_("Bạn không có quyền duyệt hồ sơ của %(org)s.") % {"org": name_for(by, org)})
+        raise PermissionDenied(_("Bạn không có quyền cập nhật hồ sơ của %(org)s.") % {"org": name_for(by, org)})
 
 
 def add_error(errors: Errors, key: Any, message: str) -> None:

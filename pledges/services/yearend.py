@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from organizations.access import Action
+from organizations.access import Action, name_for
 from organizations.models import Member, Membership, Organization
 
 from ..models import Commendation, Grade, MemberClassification, ModelExample, OrganizationClassification
@@ -65,7 +65,7 @@ def classify_members(*, cell: Organization, year: int, grades: Mapping[int, str]
             add_error(
                 errors, member_id,
                 _("%(name)s đã được %(cell)s xếp loại năm %(year)s.")
-                % {"name": members[member_id].full_name, "cell": c.cell.name, "year": year},
+                % {"name": members[member_id].full_name, "cell": name_for(by, c.cell), "year": year},
             )
     raise_if(errors)
     to_update = []
@@ -133,16 +133,14 @@ def record_commendation(
     if (recipient_member is None) == (recipient_org is None):
         add_error(errors, "recipient", _("Chọn đúng một người hoặc một tập thể được khen."))
     elif recipient_member is not None and not _belonged_under(recipient_member, organization, year):
+        # never the person's name: they are outside the unit, so maybe outside what `by` may read
         add_error(
             errors, "recipient",
-            _("%(name)s không sinh hoạt trong %(org)s năm %(year)s.")
-            % {"name": recipient_member.full_name, "org": organization.name, "year": year},
+            _("Người được chọn không sinh hoạt trong %(org)s năm %(year)s.")
+            % {"org": organization.name, "year": year},
         )
     elif recipient_org is not None and not recipient_org.path.startswith(organization.path):
-        add_error(
-            errors, "recipient",
-            _("%(name)s không thuộc %(org)s.") % {"name": recipient_org.name, "org": organization.name},
-        )
+        add_error(errors, "recipient", _("Tập thể được chọn không thuộc %(org)s.") % {"org": organization.name})
     raise_if(errors)
     return Commendation.objects.create(
         organization=organization, year=year, awarded_on=awarded_on, kind=kind, issuer=issuer, content=content,
@@ -169,8 +167,8 @@ def record_model_example(
     if member is not None and "year" not in errors and not _belonged_under(member, organization, year):
         add_error(
             errors, "member",
-            _("%(name)s không sinh hoạt trong %(org)s năm %(year)s.")
-            % {"name": member.full_name, "org": organization.name, "year": year},
+            _("Người được chọn không sinh hoạt trong %(org)s năm %(year)s.")
+            % {"org": organization.name, "year": year},
         )
     raise_if(errors)
     return ModelExample.objects.create(

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from organizations.access import Action, access_for
-from organizations.models import Member
+from organizations.access import Action, access_for, pick
 
 from .. import selectors, services
 from ..forms import CommendationForm, ModelExampleForm, OrganizationGradeForm, set_errors
@@ -42,6 +41,10 @@ def yearend_page(request, cell_id: int, year: int):
     require(request.user, ACTIONS[action], cell)
     handler = {"classify": _classify, "commend": _commend, "model": _model, "classify_org": _classify_org}[action]
     return handler(request, cell, year, members)
+
+
+def not_listed(year: int) -> str:
+    return _("Hãy chọn một đảng viên trong danh sách của chi bộ năm %(year)s.") % {"year": year}
 
 
 def _done(cell, year: int, anchor: str):
@@ -75,8 +78,12 @@ def _commend(request, cell, year, members):
         recipient = {}
         if data["recipient"] == "cell":
             recipient["recipient_org"] = cell
-        elif parse_int(data["recipient"]) is not None:
-            recipient["recipient_member"] = Member.objects.filter(pk=parse_int(data["recipient"])).first()
+        elif data["recipient"]:
+            # only a member of this cell's year (the page's own list), never an id from elsewhere
+            recipient["recipient_member"] = pick(members, data["recipient"])
+            if recipient["recipient_member"] is None:
+                form.add_error("recipient", not_listed(year))
+                return _render(request, cell, year, members, commendation_form=form, status=400)
         try:
             services.record_commendation(
                 organization=cell, year=year, awarded_on=data["awarded_on"], kind=data["kind"], issuer=data["issuer"],
@@ -97,7 +104,10 @@ def _model(request, cell, year, members):
     data = form.cleaned_data
     member = None
     if data.get("member"):
-        member = Member.objects.filter(pk=parse_int(data["member"]) or 0).first()
+        member = pick(members, data["member"])
+        if member is None:
+            form.add_error("member", not_listed(year))
+            return _render(request, cell, year, members, model_form=form, status=400)
     try:
         services.record_model_example(
             organization=cell, year=year, kind=data.get("kind", ""), title=data.get("title", ""),
