@@ -122,3 +122,75 @@ def test_unit_page_lists_members_and_officers(world, client):
     assert "Bí thư: <strong>Trần Thị Ánh 0</strong>" in page
     assert "Bí thư chi bộ: sec_a" in page
     assert "Lê Văn Bình" not in page
+
+
+# -- ids in POST parameters: the year-end example of the attack -----------------------------------------
+def _yearend(world):
+    import datetime as dt
+
+    return reverse("pledges:yearend", args=[world.a.pk, dt.date.today().year])
+
+
+@pytest.mark.parametrize("data", [
+    {"action": "model", "kind": "example", "title": "t"},
+    {"action": "commend", "kind": "certificate", "issuer": "Chi bộ", "content": "Thành tích",
+     "awarded_on": "__today__"},
+])
+def test_year_end_never_names_a_member_of_another_district(world, client, data):
+    """POST member=<id of a member of another district> (or recipient=<id>) to one's own cell's year
+    end: refused with a Vietnamese message, the name is not on the page, nothing recorded."""
+    import datetime as dt
+
+    from pledges.models import Commendation, ModelExample
+
+    stranger = world.members_x[0]
+    data = {k: (dt.date.today().isoformat() if v == "__today__" else v) for k, v in data.items()}
+    field = "member" if data["action"] == "model" else "recipient"
+    client.force_login(world.users.sec_a)
+    response = client.post(_yearend(world), {**data, field: str(stranger.pk)})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert stranger.full_name not in page and world.x.name not in page
+    assert "Hãy chọn một đảng viên trong danh sách của chi bộ năm" in page
+    assert not ModelExample.objects.exists() and not Commendation.objects.exists()
+    # an id that exists nowhere reads the same as a foreign one
+    response = client.post(_yearend(world), {**data, field: "999999"})
+    assert response.status_code == 400 and "Hãy chọn một đảng viên trong danh sách" in response.content.decode()
+    # the cell's own member is accepted: the refusal is about scope, not the form
+    response = client.post(_yearend(world), {**data, field: str(world.members_a[0].pk)})
+    assert response.status_code == 302
+    assert ModelExample.objects.count() + Commendation.objects.count() == 1
+
+
+def test_services_never_name_someone_outside_the_unit(world):
+    """Called directly (an import, a future view), the services refuse without naming the person."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from pledges import services
+
+    stranger = world.members_x[0]
+    year = dt.date.today().year
+    with pytest.raises(ValidationError) as err:
+        services.record_model_example(organization=world.a, year=year, kind="example", title="t",
+                                      member=stranger, by=world.users.sec_a)
+    assert stranger.full_name not in str(err.value.messages)
+    with pytest.raises(ValidationError) as err:
+        services.record_commendation(organization=world.a, year=year, awarded_on=dt.date.today(),
+                                     kind="certificate", issuer="Chi bộ", content="x",
+                                     recipient_member=stranger, by=world.users.sec_a)
+    assert stranger.full_name not in str(err.value.messages)
+    with pytest.raises(ValidationError) as err:
+        services.record_commendation(organization=world.a, year=year, awarded_on=dt.date.today(),
+                                     kind="certificate", issuer="Chi bộ", content="x",
+                                     recipient_org=world.x, by=world.users.sec_a)
+    assert world.x.name not in str(err.value.messages)
+
+
+def test_name_for_hides_units_the_reader_may_not_see(world):
+    from organizations.access import name_for
+
+    assert name_for(world.users.sec_a, world.a) == world.a.name
+    assert name_for(world.users.sec_a, world.x) == "một đơn vị khác"
+    assert name_for(world.users.board, world.x) == world.x.name
