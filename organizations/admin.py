@@ -166,6 +166,9 @@ class RoleAdmin(admin.ModelAdmin):
 # Users: the standard admin plus their roles inline.
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin  # noqa: E402
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm  # noqa: E402
+
+from directive03.concurrency import EditConflict, check_token, edit_token  # noqa: E402
 
 
 class RoleInline(admin.TabularInline):
@@ -179,6 +182,40 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+def user_token(user) -> str:
+    """The optimistic lock of a user's page: their account fields, groups and roles (several rows)."""
+    rows = [("user", user.username, user.first_name, user.last_name, user.email, user.is_active, user.is_staff,
+             user.is_superuser, user.password)]
+    rows += [("group", g) for g in user.groups.values_list("pk", flat=True)]
+    rows += [("role", *r) for r in Role.objects.filter(user=user).values_list("pk", "organization_id", "kind")]
+    return edit_token(rows)
+
+
+class UserChangeForm(BaseUserChangeForm):
+    """The admin's user form, with the version check: two administrators editing the same user's
+    roles cannot silently undo each other (the second gets the conflict message, nothing is saved)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = user_token(self.instance)
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            # the admin validates and saves in one transaction: lock the user, then compare
+            locked = User.objects.select_for_update().get(pk=self.instance.pk)
+            try:
+                check_token(self.data.get("version", ""), user_token(locked))
+            except EditConflict as exc:
+                raise ValidationError(exc.message, code="conflict") from None
+        return data
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("version",)}))
     inlines = [RoleInline]

@@ -476,6 +476,17 @@ def test_the_year_at_a_glance_shows_months_and_members(world, client):
     assert '<span class="grid-cell r-pass">S</span> Satisfactory' in page and ">SE</abbr>" in page
 
 
+def page_version(client, url: str, action: str | None = None) -> str:
+    """The edit token a form of the page carries (year end: the form of `action`)."""
+    import re
+
+    html = client.get(url).content.decode()
+    if action:
+        return re.search(rf'name="action" value="{action}">\s*<input type="hidden" name="version" value="([^"]*)"',
+                         html).group(1)
+    return re.search(r'name="version" value="([^"]*)"', html).group(1)
+
+
 # -- pledges ---------------------------------------------------------------------------------------
 def test_register_a_pledge_with_commitments_then_revise_it_with_a_reason(world, client, today):
     a0 = world.members_a[0]
@@ -484,7 +495,7 @@ def test_register_a_pledge_with_commitments_then_revise_it_with_a_reason(world, 
     page = text(client.get(url))
     assert 'value="exemplary" selected' in page  # proposed: an ordinary member implements exemplarily
     response = client.post(url, {
-        "kind": "set_example", "on": "2026-01-15",
+        "version": page_version(client, url), "kind": "set_example", "on": "2026-01-15",
         "content": ["Đi làm đúng giờ", "", "Tham gia đầy đủ sinh hoạt"],
         "verification": ["Sổ chấm công", "", "Sổ sinh hoạt chi bộ"],
     })
@@ -494,11 +505,11 @@ def test_register_a_pledge_with_commitments_then_revise_it_with_a_reason(world, 
     assert [c.content for c in pledge.revisions.get().commitments.order_by("position")] == [
         "Đi làm đúng giờ", "Tham gia đầy đủ sinh hoạt"]
 
-    no_reason = client.post(url, {"on": "2026-05-10", "reason": "", "content": ["Đi làm đúng giờ", "Giúp đỡ 1 hộ nghèo"]})
+    no_reason = client.post(url, {"version": page_version(client, url), "on": "2026-05-10", "reason": "", "content": ["Đi làm đúng giờ", "Giúp đỡ 1 hộ nghèo"]})
     assert no_reason.status_code == 400
     page = text(no_reason)
     assert "Hãy nêu lý do bổ sung, điều chỉnh." in page and "Giúp đỡ 1 hộ nghèo" in page
-    ok = client.post(url, {"on": "2026-05-10", "reason": "Rà soát giữa năm",
+    ok = client.post(url, {"version": page_version(client, url), "on": "2026-05-10", "reason": "Rà soát giữa năm",
                            "content": ["Đi làm đúng giờ", "Giúp đỡ 1 hộ nghèo"], "verification": ["", "Xác nhận của ấp"]})
     assert ok.status_code == 302
     page = text(client.get(url))
@@ -511,15 +522,15 @@ def test_register_a_pledge_with_commitments_then_revise_it_with_a_reason(world, 
 def test_pledge_input_errors_are_shown_and_kept(world, client):
     url = reverse("pledges:pledge_collective", args=[world.a.pk, 2026])
     client.force_login(world.users.sec_a)
-    empty = client.post(url, {"on": "2026-05-01", "content": [""], "verification": ["Chỉ có cách kiểm tra"]})
+    empty = client.post(url, {"version": page_version(client, url), "on": "2026-05-01", "content": [""], "verification": ["Chỉ có cách kiểm tra"]})
     assert empty.status_code == 400
     assert "Cam kết thứ 1: nội dung cam kết không được để trống." in text(empty)
     assert "Chỉ có cách kiểm tra" in text(empty)
-    future = client.post(url, {"on": "2026-06-01", "content": ["Xây dựng chi bộ trong sạch"]})
+    future = client.post(url, {"version": page_version(client, url), "on": "2026-06-01", "content": ["Xây dựng chi bộ trong sạch"]})
     assert "Ngày đăng ký không được sau ngày hôm nay" in text(future) and "Xây dựng chi bộ trong sạch" in text(future)
-    bad_date = client.post(url, {"on": "hôm qua", "content": ["Xây dựng chi bộ trong sạch"]})
+    bad_date = client.post(url, {"version": page_version(client, url), "on": "hôm qua", "content": ["Xây dựng chi bộ trong sạch"]})
     assert "Ngày không hợp lệ." in text(bad_date)
-    assert client.post(url, {"on": "2026-02-01", "content": ["Xây dựng chi bộ trong sạch"]}).status_code == 302
+    assert client.post(url, {"version": page_version(client, url), "on": "2026-02-01", "content": ["Xây dựng chi bộ trong sạch"]}).status_code == 302
     assert Pledge.objects.get(organization=world.a).kind == "collective"
 
 
@@ -528,13 +539,15 @@ def test_year_end_classification_warns_with_the_numbers_of_the_20_percent_rule(w
     a0, a1, a2 = world.members_a
     url = reverse("pledges:yearend", args=[world.a.pk, 2026])
     client.force_login(world.users.sec_a)
-    data = {"action": "classify", "members": [str(m.pk) for m in world.members_a],
+    data = {"action": "classify", "version": page_version(client, url, "classify"),
+            "members": [str(m.pk) for m in world.members_a],
             f"g-{a0.pk}": "excellent", f"g-{a1.pk}": "good", f"g-{a2.pk}": "good"}
     page = text(client.post(url, data, follow=True))
     assert "Đã lưu xếp loại 3 đảng viên." in page
     assert "vượt quá 20% số đảng viên Hoàn thành tốt nhiệm vụ (2 → tối đa 0)" in page
     assert MemberClassification.objects.filter(cell=world.a).count() == 3
-    forged = {"action": "classify", "members": [str(world.members_b[0].pk)], f"g-{world.members_b[0].pk}": "good"}
+    forged = {"action": "classify", "version": page_version(client, url, "classify"),
+              "members": [str(world.members_b[0].pk)], f"g-{world.members_b[0].pk}": "good"}
     refused = client.post(url, forged)
     assert refused.status_code == 400 and "không sinh hoạt tại chi bộ này trong năm 2026" in text(refused)
 
@@ -563,7 +576,8 @@ def test_year_end_commendations_models_and_the_cells_grade(world, client):
     assert client.post(url, {"action": "classify_org", "grade": "good"}).status_code == 403
 
     client.force_login(world.users.commune1)
-    assert client.post(url, {"action": "classify_org", "grade": "good"}).status_code == 302
+    assert client.post(url, {"action": "classify_org", "grade": "good",
+                             "version": page_version(client, url, "classify_org")}).status_code == 302
     assert "Hoàn thành tốt nhiệm vụ" in text(client.get(url))
 
 

@@ -23,7 +23,7 @@ from .overview import (
     cell_year,
     committee_month,
 )
-from .pledges import PledgeAsOf, pledge_as_of, pledge_history, pledges_as_of
+from .pledges import PledgeAsOf, pledge_as_of, pledge_history, pledge_token, pledges_as_of
 from .reviews import (
     Attendance,
     ReviewRow,
@@ -34,13 +34,19 @@ from .reviews import (
     with_attendance,
 )
 from .themes import YearThemes, directive_for_year, pressing_issues, themes_for
-from .yearend import ExcellenceQuota, excellence_quota, member_classifications
+from .yearend import (
+    ExcellenceQuota,
+    classification_token,
+    excellence_quota,
+    member_classifications,
+    organization_grade_token,
+)
 
 __all__ = [
     "FUTURE", "MISSING", "NONE", "STATUSES", "Attendance", "CellMonthRow", "CellYear", "CommitteeMonth",
     "ExcellenceQuota", "GridCell", "MemberYear", "MonthSlot", "PledgeAsOf", "ReviewRow", "YearThemes",
-    "cell_of_member_on", "cell_year", "committee_month", "directive_for_year", "excellence_quota",
+    "cell_of_member_on", "cell_year", "classification_token", "committee_month", "directive_for_year", "excellence_quota",
     "grassroots_of", "member_classifications", "member_sort_key", "members_between", "members_in_month",
-    "members_in_year", "pledge_as_of", "pledge_history", "pledges_as_of", "pressing_issues",
+    "members_in_year", "organization_grade_token", "pledge_as_of", "pledge_history", "pledge_token", "pledges_as_of", "pressing_issues",
     "review_attendance", "review_events", "review_for", "review_rows", "root_of", "themes_for", "with_attendance",
 ]

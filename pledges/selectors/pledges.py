@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from directive03.concurrency import edit_token
 from organizations.models import Membership, Organization
 
 from ..models import Pledge, PledgeCommitment, PledgeRevision
@@ -76,3 +77,10 @@ def pledges_as_of(*, cell: Organization, year: int, on: dt.date) -> list[PledgeA
         revision = current.get(p.pk)
         rows.append(PledgeAsOf(pledge=p, revision=revision, commitments=commitments.get(revision.pk, []) if revision else []))
     return rows
+
+
+def pledge_token(pledge: Pledge | None) -> str:
+    """The optimistic lock of a pledge: its revisions (no pledge yet has a token of its own)."""
+    if pledge is None:
+        return edit_token([])
+    return edit_token(PledgeRevision.objects.filter(pledge_id=pledge.pk).values_list("number", "created_at"))

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from directive03.concurrency import edit_token
 from organizations.models import Organization
 
-from ..models import Grade, MemberClassification
+from ..models import Grade, MemberClassification, OrganizationClassification
 from .members import grassroots_of
 
 
@@ -42,3 +43,16 @@ def excellence_quota(*, cell_or_unit: Organization, year: int) -> ExcellenceQuot
 
 def member_classifications(*, cell: Organization, year: int) -> QuerySet[MemberClassification]:
     return MemberClassification.objects.filter(cell=cell, year=year).select_related("member")
+
+
+def classification_token(*, cell: Organization, year: int) -> str:
+    """The optimistic lock of the cell's member classification for the year (directive03.concurrency)."""
+    rows = MemberClassification.objects.filter(cell=cell, year=year).values_list("member_id", "grade", "classified_at")
+    return edit_token(rows)
+
+
+def organization_grade_token(*, organization: Organization, year: int) -> str:
+    """The optimistic lock of an organization's grade for the year."""
+    rows = OrganizationClassification.objects.filter(organization=organization, year=year) \
+        .values_list("grade", "classified_at")
+    return edit_token(rows)

@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import check_token
 from organizations.access import Action
 from organizations.models import Member, Organization
 
 from ..models import Pledge, PledgeCommitment, PledgeRevision
 from ..models.limits import COMMITMENT_MAX
 from ..periods import date_label
-from ..selectors import cell_of_member_on, directive_for_year
+from ..selectors import cell_of_member_on, directive_for_year, pledge_token
 from ._common import Errors, add_error, check_not_future, check_year, clean_text, may, raise_if, require
 
 #: More than this in one pledge is a paste accident, not a plan.
@@ -80,7 +81,7 @@ def _create_revision(
 @transaction.atomic
 def pledge_register(
     *, member: Member | None = None, organization: Organization | None = None, year: int,
-    kind: str | None = None, commitments: Sequence, by, on: dt.date,
+    kind: str | None = None, commitments: Sequence, by, on: dt.date, expected_token: str | None = None,
 ) -> Pledge:
     """Register a member's pledge (kind proposed by propose_kind unless given) or a cell's collective plan.
 
@@ -126,7 +127,10 @@ def pledge_register(
     duplicate = _("%(owner)s đã có bản đăng ký năm %(year)s; hãy bổ sung bản đăng ký đó.") % {
         "owner": member.full_name if member is not None else cell.name, "year": year,
     }
-    if Pledge.objects.filter(year=year, **owner).exists():
+    existing = Pledge.objects.filter(year=year, **owner).first()
+    if existing is not None:
+        # the page showed "not registered" (expected_token of no pledge): someone registered since
+        check_token(expected_token, pledge_token(existing))
         raise ValidationError({"year": [duplicate]})
     try:
         with transaction.atomic():
@@ -138,11 +142,14 @@ def pledge_register(
 
 
 @transaction.atomic
-def pledge_revise(*, pledge: Pledge, commitments: Sequence, reason: str, by, on: dt.date) -> PledgeRevision:
+def pledge_revise(*, pledge: Pledge, commitments: Sequence, reason: str, by, on: dt.date,
+                  expected_token: str | None = None) -> PledgeRevision:
     """Amend a pledge from `on` (rà soát, bổ sung): a new revision; the earlier ones stay as they were.
 
     `on` must be after the previous revision's date, within the pledge's year, not in the future.
     Needs Action.EDIT_CELL on the pledge's cell, or on the cell the member belongs to on `on`.
+    `expected_token` (selectors.pledge_token when the page was opened): EditConflict if someone
+    amended the pledge since, so an amendment is never made from commitments that are out of date.
     """
     pledge = Pledge.objects.select_for_update(of=("self",)).select_related("cell", "member").get(pk=pledge.pk)
     cells = [pledge.cell]
@@ -153,6 +160,7 @@ def pledge_revise(*, pledge: Pledge, commitments: Sequence, reason: str, by, on:
     if not any(may(by, Action.EDIT_CELL, c) for c in cells):
         require(by, Action.EDIT_CELL, pledge.cell)  # raises PermissionDenied
 
+    check_token(expected_token, pledge_token(pledge))
     errors: Errors = {}
     last = pledge.revisions.order_by("-number").first()
     if last is not None and on <= last.valid_from:

@@ -8,14 +8,20 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import check_token
 from organizations.access import Action, name_for
 from organizations.models import Member, Membership, Organization
 
 from ..models import Commendation, Grade, MemberClassification, ModelExample, OrganizationClassification
 from ..models.limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
 from ..periods import overlaps, year_bounds
-from ..selectors import excellence_quota, members_in_year
+from ..selectors import classification_token, excellence_quota, members_in_year, organization_grade_token
 from ._common import Errors, add_error, check_not_future, check_year, choice, clean_text, raise_if, require
+
+
+def _lock(org: Organization) -> None:
+    """Serialize the unit's year-end saves (the rows' owner is locked; SQLite locks on the first write)."""
+    Organization.objects.select_for_update().filter(pk=org.pk).values_list("pk", flat=True).first()
 
 
 def _excellence_warning(cell: Organization, year: int) -> list[str]:
@@ -31,14 +37,19 @@ def _excellence_warning(cell: Organization, year: int) -> list[str]:
 
 
 @transaction.atomic
-def classify_members(*, cell: Organization, year: int, grades: Mapping[int, str], by) -> list[str]:
+def classify_members(*, cell: Organization, year: int, grades: Mapping[int, str], by,
+                     expected_token: str | None = None) -> list[str]:
     """Record (or change) the year's grade of members who belonged to the cell during the year.
 
     `grades` maps member id -> Grade value; members left out keep their grade. Returns warnings:
     EXCELLENT members above 20% of GOOD members in the grassroots organization is a warning, with
     the numbers, not a refusal. A member already classified by another cell is refused.
+    `expected_token` (selectors.classification_token when the page was opened): EditConflict if
+    someone saved the cell's classification since.
     """
     require(by, Action.EDIT_CELL, cell)
+    _lock(cell)
+    check_token(expected_token, classification_token(cell=cell, year=year))
     errors: Errors = {}
     check_year(year, errors=errors)
     raise_if(errors)
@@ -86,9 +97,13 @@ def classify_members(*, cell: Organization, year: int, grades: Mapping[int, str]
 
 
 @transaction.atomic
-def classify_organization(*, organization: Organization, year: int, grade: str, by) -> OrganizationClassification:
-    """The committee above records an organization's grade for the year (Action.REVIEW on it)."""
+def classify_organization(*, organization: Organization, year: int, grade: str, by,
+                          expected_token: str | None = None) -> OrganizationClassification:
+    """The committee above records an organization's grade for the year (Action.REVIEW on it);
+    EditConflict if it was graded since `expected_token` (selectors.organization_grade_token)."""
     require(by, Action.REVIEW, organization)
+    _lock(organization)
+    check_token(expected_token, organization_grade_token(organization=organization, year=year))
     errors: Errors = {}
     check_year(year, errors=errors)
     value = choice(grade, Grade, key="grade", errors=errors)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from directive03.concurrency import EditConflict, check_token
 from organizations.access import Action, access_for
 from organizations.models import Member, Organization
 
@@ -72,20 +73,34 @@ def _pledge_page(request, cell: Organization, year: int, *, member: Member | Non
     now = today()
     form_kwargs = {"revising": revising, "collective": collective}
     errors: dict = {}
+    version = selectors.pledge_token(pledge)
     if request.method == "POST":
         require(request.user, Action.EDIT_CELL, cell)
-        form = PledgeForm(request.POST, **form_kwargs)
+        typed_version = request.POST.get("version", "")
         commitments = parse_commitments(request.POST)
-        if form.is_valid():
+        try:
+            # the page as it was opened (registration or amendment) keeps what was typed in it
+            check_token(typed_version, version)
+        except EditConflict as exc:
+            revising = "reason" in request.POST
+            form_kwargs["revising"] = revising
+            errors, version = {"top": [exc.message], "conflict": True}, typed_version
+        form = PledgeForm(request.POST, **form_kwargs)
+        if errors:
+            status = 409
+        elif form.is_valid():
             try:
-                _write(request, cell, year, member, pledge, form.cleaned_data, commitments)
+                _write(request, cell, year, member, pledge, form.cleaned_data, commitments, typed_version)
+            except EditConflict as exc:
+                errors, version, status = {"top": [exc.message], "conflict": True}, typed_version, 409
             except ValidationError as exc:
                 by_field, _members, other = split_errors(exc, ["kind", "on", "reason", "commitments"])
                 errors = {"commitments": by_field.pop("commitments", []), "top": other}
                 set_errors(form, by_field)
             else:
                 return redirect(reverse("pledges:pledges", args=[cell.pk, year]) + (f"#m-{member.pk}" if member else ""))
-        status = 400
+        if not errors.get("conflict"):
+            status = 400
     else:
         initial = {"on": default_date_in_year(year, now)}
         if member is not None and not revising:
@@ -100,22 +115,24 @@ def _pledge_page(request, cell: Organization, year: int, *, member: Member | Non
         "cell": cell, "year": year, "member": member, "pledge": pledge, "history": history,
         "form": form, "commitments": commitments or [("", "")], "errors": errors, "revising": revising,
         "proposed": services.propose_kind(member) if member is not None else None,
-        "can_edit": access_for(request.user).can(Action.EDIT_CELL, cell),
+        "can_edit": access_for(request.user).can(Action.EDIT_CELL, cell), "version": version,
     }, status=status)
 
 
-def _write(request, cell, year, member, pledge, cleaned, commitments) -> None:
+def _write(request, cell, year, member, pledge, cleaned, commitments, version: str) -> None:
     on = cleaned["on"]
     if pledge is None:
         owner = {"member": member} if member is not None else {"organization": cell}
         services.pledge_register(
             **owner, year=year, kind=cleaned.get("kind") or None, commitments=commitments, by=request.user, on=on,
+            expected_token=version,
         )
         messages.success(request, _("Đã đăng ký bản cam kết năm %(year)s của %(owner)s.")
                          % {"year": year, "owner": member.full_name if member else cell.name})
     else:
         revision = services.pledge_revise(
             pledge=pledge, commitments=commitments, reason=cleaned.get("reason", ""), by=request.user, on=on,
+            expected_token=version,
         )
         messages.success(request, _("Đã bổ sung, điều chỉnh bản đăng ký (lần %(n)s, hiệu lực từ %(date)s).")
                          % {"n": revision.number, "date": date_label(revision.valid_from)})

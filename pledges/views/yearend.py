@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from directive03.concurrency import EditConflict
 from organizations.access import Action, access_for, pick
 
 from .. import selectors, services
@@ -58,7 +59,11 @@ def _classify(request, cell, year, members):
         if member_id is not None and request.POST.get(f"g-{member_id}"):
             typed[member_id] = request.POST[f"g-{member_id}"]
     try:
-        warnings = services.classify_members(cell=cell, year=year, grades=typed, by=request.user)
+        warnings = services.classify_members(cell=cell, year=year, grades=typed, by=request.user,
+                                             expected_token=request.POST.get("version", ""))
+    except EditConflict as exc:
+        return _render(request, cell, year, members, typed_grades=typed, top_errors=[exc.message],
+                       conflict=True, version=request.POST.get("version", ""), status=409)
     except ValidationError as exc:
         _fields, by_member, other = split_errors(exc, [])
         known = {m.pk for m in members}
@@ -126,7 +131,11 @@ def _classify_org(request, cell, year, members):
     form.is_valid()
     try:
         services.classify_organization(organization=cell, year=year, grade=form.cleaned_data.get("grade", ""),
-                                       by=request.user)
+                                       by=request.user, expected_token=request.POST.get("version", ""))
+    except EditConflict as exc:
+        form.add_error("grade", exc.message)
+        return _render(request, cell, year, members, grade_form=form,
+                       org_version=request.POST.get("version", ""), status=409)
     except ValidationError as exc:
         by_field, _members, other = split_errors(exc, ["grade"])
         set_errors(form, {**by_field, **({"grade": other} if other else {})})
@@ -136,7 +145,10 @@ def _classify_org(request, cell, year, members):
 
 
 def _render(request, cell, year, members, *, typed_grades=None, grade_errors=None, top_errors=None,
-            commendation_form=None, model_form=None, grade_form=None, status=200):
+            commendation_form=None, model_form=None, grade_form=None, conflict=False, version=None,
+            org_version=None, status=200):
+    """The page; after a conflict the forms keep the token they were opened with (`version`,
+    `org_version`), so saving again without reloading is refused again rather than overwriting."""
     access = access_for(request.user)
     saved = {c.member_id: c.grade for c in selectors.member_classifications(cell=cell, year=year)}
     grades = {**saved, **(typed_grades or {})}
@@ -155,6 +167,9 @@ def _render(request, cell, year, members, *, typed_grades=None, grade_errors=Non
         "commendation_form": commendation_form or CommendationForm(cell=cell, members=members),
         "model_form": model_form or ModelExampleForm(members=members),
         "grade_form": grade_form or OrganizationGradeForm(initial={"grade": org_grade.grade if org_grade else ""}),
-        "top_errors": top_errors or [],
+        "top_errors": top_errors or [], "conflict": conflict,
+        "version": version if version is not None else selectors.classification_token(cell=cell, year=year),
+        "org_version": org_version if org_version is not None
+        else selectors.organization_grade_token(organization=cell, year=year),
         "can_edit": access.can(Action.EDIT_CELL, cell), "can_review": access.can(Action.REVIEW, cell),
     }, status=status)

@@ -1,0 +1,217 @@
+"""Two editors, every editor that writes several rows: both open the page, the first saves, the second
+(page opened earlier) saves too. The second gets the conflict message in Vietnamese, sees what they
+typed, and nothing the first saved is overwritten.
+
+The editors (each with its version check):
+- the monthly meeting record (MonthlyReview.version);
+- a report's sections and typed figures, a cell's or a committee's (Report.version);
+- year end: the members' classification, and the cell's grade by the committee above
+  (directive03.concurrency tokens over the rows);
+- a member's pledge and the cell's collective pledge: registration and amendment (token over revisions);
+- a user's account and roles in the admin (token over the user, groups and roles).
+Each is driven through the views: the forms are read from the pages as each editor got them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from organizations.models import Role
+from pledges import services as pledge_services
+from pledges.models import (
+    MemberClassification,
+    MonthlyReview,
+    OrganizationClassification,
+    Pledge,
+    ReviewEntry,
+)
+from reports import services as report_services
+from reports.models import Report
+
+from .factories import UserFactory, user_with_role
+from .test_access_walk import read_page
+
+CONFLICT = "Người khác vừa lưu nội dung này sau khi bạn mở trang"
+
+
+def form_data(html: str, *, contains: str, button: tuple[str, str] | None = None) -> dict[str, list[str]]:
+    """The fields of the page's POST form that holds a field named or valued `contains`, as a browser
+    would send them unchanged."""
+    for form in read_page(html).forms:
+        if form.method != "post":
+            continue
+        if any(contains in (name, value) for name, value in [*form.fields, *form.buttons]):
+            data: dict[str, list[str]] = {}
+            for name, value in form.fields:
+                data.setdefault(name, []).append(value)
+            if button:
+                data[button[0]] = [button[1]]
+            return data
+    raise AssertionError(f"no form with {contains!r}")
+
+
+def two(world, first, second) -> tuple[Client, Client]:
+    a, b = Client(), Client()
+    a.force_login(first)
+    b.force_login(second)
+    return a, b
+
+
+@pytest.fixture
+def deputy(world):
+    return user_with_role("phobithu_a", world.a, Role.Kind.CELL_SECRETARY)
+
+
+def test_year_end_classification(world, client, deputy):
+    """The issue's case: all rated good; A rates X excellent and saves; B, page opened earlier,
+    rates Y excellent and saves: refused, X stays excellent, B still sees Y as excellent."""
+    x, y, z = world.members_a
+    url = reverse("pledges:yearend", args=[world.a.pk, timezone.localdate().year])
+    pledge_services.classify_members(cell=world.a, year=timezone.localdate().year,
+                                     grades={m.pk: "good" for m in world.members_a}, by=world.users.sec_a)
+    a, b = two(world, world.users.sec_a, deputy)
+    form_a = form_data(a.get(url).content.decode(), contains="classify")
+    form_b = form_data(b.get(url).content.decode(), contains="classify")
+    form_a[f"g-{x.pk}"] = ["excellent"]
+    assert a.post(url, form_a).status_code == 302
+    form_b[f"g-{y.pk}"] = ["excellent"]
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 409 and CONFLICT in page
+    assert f'name="g-{y.pk}"' in page and page.count('value="excellent" selected') == 1  # B's choice for Y
+    grades = dict(MemberClassification.objects.filter(cell=world.a).values_list("member_id", "grade"))
+    assert grades == {x.pk: "excellent", y.pk: "good", z.pk: "good"}
+    # after reloading, B saves on top of A's work
+    form_b = form_data(b.get(url).content.decode(), contains="classify")
+    form_b[f"g-{y.pk}"] = ["excellent"]
+    assert b.post(url, form_b).status_code == 302
+    grades = dict(MemberClassification.objects.filter(cell=world.a).values_list("member_id", "grade"))
+    assert grades == {x.pk: "excellent", y.pk: "excellent", z.pk: "good"}
+
+
+def test_year_end_grade_of_the_cell(world):
+    url = reverse("pledges:yearend", args=[world.a.pk, timezone.localdate().year])
+    a, b = two(world, world.users.commune1, world.users.district1)
+    form_a = form_data(a.get(url).content.decode(), contains="classify_org")
+    form_b = form_data(b.get(url).content.decode(), contains="classify_org")
+    form_a["grade"], form_b["grade"] = ["good"], ["excellent"]
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    assert response.status_code == 409 and CONFLICT in response.content.decode()
+    assert OrganizationClassification.objects.get(organization=world.a).grade == "good"
+
+
+@pytest.mark.parametrize("collective", [False, True], ids=["member", "collective"])
+def test_pledge_registration_and_amendment(world, deputy, collective):
+    year = timezone.localdate().year
+    member = world.members_a[0]
+    url = reverse("pledges:pledge_collective", args=[world.a.pk, year]) if collective else \
+        reverse("pledges:pledge_member", args=[world.a.pk, year, member.pk])
+    a, b = two(world, world.users.sec_a, deputy)
+
+    # both open the empty registration; A registers, B's registration is refused and kept
+    form_a = form_data(a.get(url).content.decode(), contains="version")
+    form_b = form_data(b.get(url).content.decode(), contains="version")
+    today = timezone.localdate()
+    registered_on = (today - dt.timedelta(days=1)).isoformat()  # so that an amendment today is valid
+    form_a.update(on=[registered_on], content=["Cam kết của A"], verification=["Sổ A"])
+    form_b.update(on=[registered_on], content=["Cam kết của B"], verification=["Sổ B"])
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 409 and CONFLICT in page and "Cam kết của B" in page
+    pledge = Pledge.objects.get(organization=world.a) if collective else Pledge.objects.get(member=member)
+    assert [c.content for r in pledge.revisions.all() for c in r.commitments.all()] == ["Cam kết của A"]
+
+    # both open the amendment; A amends, B's amendment (made from the old commitments) is refused
+    form_a = form_data(a.get(url).content.decode(), contains="version")
+    form_b = form_data(b.get(url).content.decode(), contains="version")
+    for form, who in ((form_a, "A"), (form_b, "B")):
+        form.update(on=[today.isoformat()], reason=[f"Rà soát của {who}"], content=[f"Bổ sung của {who}"],
+                    verification=[""])
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    assert response.status_code == 409 and "Bổ sung của B" in response.content.decode()
+    assert pledge.revisions.count() == 2 and pledge.revisions.get(number=2).reason == "Rà soát của A"
+
+
+def test_monthly_record(world, deputy):
+    year, month = 2026, 5
+    url = reverse("pledges:review", args=[world.a.pk, year, month])
+    a, b = two(world, world.users.sec_a, deputy)
+    pledge_services.review_open(cell=world.a, year=year, month=month, by=world.users.sec_a)
+    form_a = form_data(a.get(url).content.decode(), contains="version", button=("action", "save"))
+    form_b = form_data(b.get(url).content.decode(), contains="version", button=("action", "save"))
+    for form in (form_a, form_b):
+        form.update(meeting_date=["2026-05-05"], directive_minutes=["45"], theme_content=["Chuyên đề"],
+                    thrift_item=["Tiết kiệm điện"], next_month_measures=["Làm đường"])
+    form_a["notes"], form_b["notes"] = ["Ghi chú của A"], ["Ghi chú của B"]
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 409 and "Ghi chú của B" in page and "CHƯA được lưu" in page
+    assert MonthlyReview.objects.get(cell=world.a, year=year, month=month).notes == "Ghi chú của A"
+    assert ReviewEntry.objects.filter(review__cell=world.a).count() == len(world.members_a)
+
+
+@pytest.mark.parametrize("unit", ["a", "c1"], ids=["cell", "committee"])
+def test_report_sections_and_figures(world, unit):
+    """A cell's report and a committee's (its own sections and the figures it types over the sums)."""
+    from pledges.models import Directive
+
+    today = timezone.localdate()
+    rnd = report_services.round_open(
+        by=world.users.board, province=world.p, directive=Directive.objects.get(code="05-CT/TW"), title="Sơ kết",
+        kind="half_year", period_start=today - dt.timedelta(days=150), period_end=today - dt.timedelta(days=5),
+        cutoff=today - dt.timedelta(days=5),
+        deadlines={"cell": today + dt.timedelta(days=5), "commune": today + dt.timedelta(days=10),
+                   "district": today + dt.timedelta(days=15), "province": today + dt.timedelta(days=20)},
+    )
+    org = getattr(world, unit)
+    report = Report.objects.get(round=rnd, organization=org)
+    if unit == "a":
+        first, second = world.users.sec_a, user_with_role("phobithu_a", world.a, Role.Kind.CELL_SECRETARY)
+    else:
+        first, second = world.users.admin_c1, user_with_role("approver_c1", world.c1, Role.Kind.APPROVER)
+    url = reverse("reports:report", args=[report.pk])
+    save = reverse("reports:report_save", args=[report.pk])
+    a, b = two(world, first, second)
+    form_a = form_data(a.get(url).content.decode(), contains="results")
+    form_b = form_data(b.get(url).content.decode(), contains="results")
+    form_a.update(results=["Kết quả của A"], typed_inspections=["4"])
+    form_b.update(results=["Kết quả của B"], typed_inspections=["9"])
+    assert a.post(save, form_a).status_code == 302
+    response = b.post(save, form_b)
+    page = response.content.decode()
+    assert "vừa được người khác lưu" in page and "Kết quả của B" in page and 'value="9"' in page
+    report.refresh_from_db()
+    assert report.results == "Kết quả của A" and report.typed_figures.get("inspections") == 4
+
+
+def test_roles_in_the_admin(world):
+    """Two administrators on the same user's page (account and roles inline): the second save is
+    refused with the message, the first one's roles stay."""
+    target = world.users.sec_b
+    root_a = UserFactory(username="root_a", is_staff=True, is_superuser=True)
+    root_b = UserFactory(username="root_b", is_staff=True, is_superuser=True)
+    url = reverse("admin:auth_user_change", args=[target.pk])
+    a, b = two(world, root_a, root_b)
+    form_a = form_data(a.get(url).content.decode(), contains="roles-TOTAL_FORMS")
+    form_b = form_data(b.get(url).content.decode(), contains="roles-TOTAL_FORMS")
+    for form, org, kind in ((form_a, world.c1, Role.Kind.REVIEWER), (form_b, world.d1, Role.Kind.APPROVER)):
+        n = int(form["roles-TOTAL_FORMS"][0])
+        form["roles-TOTAL_FORMS"] = [str(n + 1)]
+        form[f"roles-{n}-organization"] = [str(org.pk)]
+        form[f"roles-{n}-kind"] = [kind]
+        form[f"roles-{n}-user"] = [str(target.pk)]
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 200 and CONFLICT in page
+    assert set(Role.objects.filter(user=target).values_list("organization_id", "kind")) == {
+        (world.b.pk, Role.Kind.CELL_SECRETARY), (world.c1.pk, Role.Kind.REVIEWER)}
