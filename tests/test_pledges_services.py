@@ -652,6 +652,11 @@ def test_a_member_classified_by_the_previous_cell_is_not_overwritten(world):
     org_services.member_transfer(member=member, to_cell=world.b, on=dt.date(2026, 5, 1))
     with pytest.raises(ValidationError) as err:
         services.classify_members(cell=world.b, year=2026, grades={member.pk: Grade.EXCELLENT}, by=world.users.sec_b)
+    # the secretary of b may not read cell a: the message does not name it
+    message = err.value.message_dict[member.pk][0]
+    assert world.a.name not in message and "một đơn vị khác xếp loại năm 2026" in message
+    with pytest.raises(ValidationError) as err:  # the commune's administrator reads both cells
+        services.classify_members(cell=world.b, year=2026, grades={member.pk: Grade.EXCELLENT}, by=world.users.admin_c1)
     assert world.a.name in err.value.message_dict[member.pk][0]
 
 
