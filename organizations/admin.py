@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from directive03.concurrency import EditConflict, check_token, edit_token
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -40,6 +41,14 @@ class RoleSubtreeFilter(SubtreeFilter):
     path_field = "organization__path"
 
 
+def organization_token(org: Organization) -> str:
+    """The optimistic lock of a unit's admin page: the unit and its dated versions (name, parent)."""
+    rows = [("org", org.name, org.kind, org.issuer_code, org.place_name, org.path)]
+    rows += [("version", *v) for v in OrganizationVersion.objects.filter(organization=org)
+             .values_list("pk", "name", "parent_id", "valid_from", "valid_to")]
+    return edit_token(rows)
+
+
 class OrganizationForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Organization.objects.exclude(level=Level.CELL).filter(valid_to__isnull=True),
@@ -51,6 +60,8 @@ class OrganizationForm(forms.ModelForm):
         help_text=_("Bắt buộc khi chuyển đơn vị hoặc đổi tên."),
     )
 
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Organization
         fields = ["name", "level", "kind", "issuer_code", "place_name", "valid_from"]
@@ -59,12 +70,20 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
+            self.fields["version"].initial = organization_token(self.instance)
             for name in ("level", "valid_from"):
                 self.fields[name].disabled = True
 
     def clean(self):
         data = super().clean()
         if self.instance.pk:
+            # a rename or a move writes the unit, its dated versions and its subtree's paths: two
+            # administrators on the same unit must not undo each other (the admin saves in one transaction)
+            locked = Organization.objects.select_for_update().get(pk=self.instance.pk)
+            try:
+                check_token(self.data.get("version", ""), organization_token(locked))
+            except EditConflict as exc:
+                raise ValidationError(exc.message, code="conflict") from None
             moved = data.get("parent") != Organization.objects.get_parent(self.instance)
             renamed = "name" in self.changed_data
             if (moved or renamed) and not data.get("change_on"):
@@ -86,7 +105,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         return ("— " * (obj.depth - 1)) + obj.name
 
     def get_fields(self, request, obj=None):
-        return ["name", "parent", "level", "kind", "issuer_code", "place_name", "valid_from", "change_on"]
+        return ["name", "parent", "level", "kind", "issuer_code", "place_name", "valid_from", "change_on", "version"]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
