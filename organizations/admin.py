@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from directive03.concurrency import EditConflict, check_token, edit_token
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from directive03.concurrency import EditConflict, check_token, edit_token
 
 from . import services
 from .models import Level, Member, Membership, Organization, OrganizationVersion, Role
@@ -186,8 +187,6 @@ class RoleAdmin(admin.ModelAdmin):
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin  # noqa: E402
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm  # noqa: E402
-
-from directive03.concurrency import EditConflict, check_token, edit_token  # noqa: E402
 
 
 class RoleInline(admin.TabularInline):

@@ -8,7 +8,8 @@ The editors (each with its version check):
 - year end: the members' classification, and the cell's grade by the committee above
   (directive03.concurrency tokens over the rows);
 - a member's pledge and the cell's collective pledge: registration and amendment (token over revisions);
-- a user's account and roles in the admin (token over the user, groups and roles).
+- a user's account and roles in the admin (token over the user, groups and roles);
+- a unit in the admin: rename or move (token over the unit and its dated versions).
 Each is driven through the views: the forms are read from the pages as each editor got them.
 """
 
@@ -215,3 +216,22 @@ def test_roles_in_the_admin(world):
     assert response.status_code == 200 and CONFLICT in page
     assert set(Role.objects.filter(user=target).values_list("organization_id", "kind")) == {
         (world.b.pk, Role.Kind.CELL_SECRETARY), (world.c1.pk, Role.Kind.REVIEWER)}
+
+
+def test_a_unit_in_the_admin(world):
+    """A rename (or a move) writes the unit, its dated versions and its subtree's paths: two
+    administrators on the same unit, the second is refused and the first one's rename stays."""
+    root_a = UserFactory(username="root_a", is_staff=True, is_superuser=True)
+    root_b = UserFactory(username="root_b", is_staff=True, is_superuser=True)
+    url = reverse("admin:organizations_organization_change", args=[world.c1.pk])
+    a, b = two(world, root_a, root_b)
+    form_a = form_data(a.get(url).content.decode(), contains="change_on")
+    form_b = form_data(b.get(url).content.decode(), contains="change_on")
+    today = timezone.localdate().isoformat()
+    form_a.update(name=["Đảng ủy xã Sóc Sơn (mới)"], change_on=[today])
+    form_b.update(place_name=["Hòn Đất, Kiên Giang"])
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    assert response.status_code == 200 and CONFLICT in response.content.decode()
+    world.c1.refresh_from_db()
+    assert world.c1.name == "Đảng ủy xã Sóc Sơn (mới)" and world.c1.place_name == "Kiên Giang"
