@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from directive03.concurrency import EditConflict, check_token, edit_token
 
 from . import services
+from .admin_search import FoldedSearchMixin
 from .models import Level, Member, Membership, Organization, OrganizationVersion, Role
 
 
@@ -93,7 +94,7 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(FoldedSearchMixin, admin.ModelAdmin):
     form = OrganizationForm
     list_display = ["indented_name", "kind", "level", "issuer_code", "place_name", "valid_from", "valid_to"]
     list_filter = [SubtreeFilter, "level", "kind"]
@@ -132,7 +133,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganizationVersion)
-class OrganizationVersionAdmin(admin.ModelAdmin):
+class OrganizationVersionAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["organization", "name", "parent", "valid_from", "valid_to"]
     search_fields = ["name", "organization__name"]
     list_select_related = ["organization", "parent"]
@@ -148,7 +149,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["full_name", "card_number", "cell", "position", "is_key_cadre", "status", "birth_year"]
     list_filter = [MemberSubtreeFilter, "position", "is_key_cadre", "status", "gender"]
     search_fields = ["full_name", "search_key", "card_number"]
@@ -174,7 +175,7 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(FoldedSearchMixin, admin.ModelAdmin):
     form = RoleForm
     list_display = ["user", "kind", "organization"]
     list_filter = [RoleSubtreeFilter, "kind"]
@@ -233,7 +234,18 @@ class UserChangeForm(BaseUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(FoldedSearchMixin, BaseUserAdmin):
     form = UserChangeForm
     fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("version",)}))
     inlines = [RoleInline]
+
+
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(FoldedSearchMixin, BaseGroupAdmin):
+    pass

@@ -1,18 +1,53 @@
 from django.db import models
 
-from .text import clean_name, fold
+from .text import clean_name, clean_text, fold
 
 
-class NameField(models.CharField):
-    """A CharField stored NFC-normalized with single spaces (also on bulk_create)."""
+class CleanTextMixin:
+    """A text column that stores only clean text (organizations.text.clean_text): on a form's or the
+    admin's validation (to_python), on save and bulk_create (pre_save: the saved object holds what was
+    stored), on update() and in lookups (get_prep_value). No NUL or control character reaches the
+    database, whichever way a write comes."""
+
+    text_cleaner = staticmethod(clean_text)  # overridden per field kind (names: clean_name)
+
+    def _cleaned(self, value):
+        return type(self).text_cleaner(value) if isinstance(value, str) else value
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return clean_name(value) if isinstance(value, str) else value
+        return self._cleaned(super().to_python(value))
 
     def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        return clean_name(value) if isinstance(value, str) else value
+        return self._cleaned(super().get_prep_value(value))
+
+    def pre_save(self, model_instance, add):
+        value = super().pre_save(model_instance, add)
+        cleaned = self._cleaned(value)
+        if cleaned is not value and cleaned != value:
+            setattr(model_instance, self.attname, cleaned)
+        return cleaned
+
+
+class CleanCharField(CleanTextMixin, models.CharField):
+    """Every CharField of the three apps. The schema is a plain CharField's (no migration)."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class CleanTextField(CleanTextMixin, models.TextField):
+    """Every TextField of the three apps. The schema is a plain TextField's (no migration)."""
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
+class NameField(CleanTextMixin, models.CharField):
+    """A CharField stored as a clean name: NFC, one line, single spaces (also on bulk_create)."""
+
+    text_cleaner = staticmethod(clean_name)
 
 
 class SearchKeyField(models.CharField):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from .fields import NameField, SearchKeyField
+from .fields import CleanCharField, NameField, SearchKeyField
 
 
 class Level(models.TextChoices):
@@ -49,9 +49,9 @@ class Organization(MP_Node):
 
     name = NameField(_("tên"), max_length=200)
     search_key = SearchKeyField(max_length=200, source="name")
-    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
-    kind = models.CharField(_("loại hình"), max_length=20, choices=Kind.choices)
-    issuer_code = models.CharField(
+    level = CleanCharField(_("cấp"), max_length=10, choices=Level.choices)
+    kind = CleanCharField(_("loại hình"), max_length=20, choices=Kind.choices)
+    issuer_code = CleanCharField(
         _("ký hiệu cơ quan ban hành"), max_length=10,
         help_text=_("Dùng trong số văn bản, ví dụ TU, HU, ĐU, CB."),
     )
@@ -134,14 +134,14 @@ class Member(models.Model):
         COMMITTEE = "committee", _("Chi ủy viên")
         MEMBER = "member", _("Đảng viên")
 
-    card_number = models.CharField(_("số thẻ đảng viên"), max_length=20, unique=True)
+    card_number = CleanCharField(_("số thẻ đảng viên"), max_length=20, unique=True)
     full_name = NameField(_("họ và tên"), max_length=120)
     search_key = SearchKeyField(max_length=120, source="full_name")
-    gender = models.CharField(_("giới tính"), max_length=6, choices=Gender.choices)
+    gender = CleanCharField(_("giới tính"), max_length=6, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     joined_on = models.DateField(_("ngày vào Đảng"))
-    status = models.CharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.OFFICIAL)
-    position = models.CharField(
+    status = CleanCharField(_("tình trạng"), max_length=12, choices=Status.choices, default=Status.OFFICIAL)
+    position = CleanCharField(
         _("chức vụ trong chi bộ"), max_length=10, choices=Position.choices, default=Position.MEMBER
     )
     is_key_cadre = models.BooleanField(_("cán bộ chủ chốt"), default=False)
@@ -196,7 +196,7 @@ class Role(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
-    kind = models.CharField(_("vai trò"), max_length=20, choices=Kind.choices)
+    kind = CleanCharField(_("vai trò"), max_length=20, choices=Kind.choices)
 
     class Meta:
         verbose_name = _("vai trò")
@@ -225,10 +225,10 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("người tải lên")
     )
     created_at = models.DateTimeField(_("thời điểm tải lên"), auto_now_add=True)
-    filename = models.CharField(_("tên tệp"), max_length=255)
+    filename = CleanCharField(_("tên tệp"), max_length=255)
     rows = models.JSONField(_("các dòng đã chuẩn hóa"), default=list)
     errors = models.JSONField(_("lỗi"), default=list)
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = CleanCharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
     applied_at = models.DateTimeField(_("thời điểm nhập"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("số đảng viên mới"), default=0)
     updated_count = models.PositiveIntegerField(_("số đảng viên cập nhật"), default=0)

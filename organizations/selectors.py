@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from .models import Level, Member, Organization, OrganizationVersion
-from .text import fold
+from .text import fold, sort_key, vi_order
 
 STEPLEN = Organization.steplen
 
 
 def children_of(org: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path")
+    return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by(vi_order("name"), "id")
 
 
 def with_counts(units: list[Organization]) -> list[Organization]:
@@ -106,7 +106,7 @@ def tree_as_of(on: dt.date, root_id: int | None = None) -> list[UnitAsOf]:
         for v in versions
     }
     roots = []
-    for node in sorted(nodes.values(), key=lambda n: n.name):
+    for node in sorted(nodes.values(), key=lambda n: sort_key(n.name)):
         parent = nodes.get(node.parent_id) if node.parent_id else None
         if parent is None:
             roots.append(node)
@@ -127,7 +127,7 @@ def parent_as_of(org_id: int, on: dt.date) -> int | None:
 
 
 def members_of_cell(cell: Organization) -> QuerySet[Member]:
-    return Member.objects.filter(cell=cell).order_by("search_key", "id")
+    return Member.objects.filter(cell=cell).order_by(vi_order("full_name"), "id")
 
 
 _POSITION_ORDER = Case(
@@ -141,5 +141,5 @@ def cell_officers(cell: Organization) -> QuerySet[Member]:
     return (
         Member.objects.filter(cell=cell)
         .exclude(position=Member.Position.MEMBER)
-        .order_by(_POSITION_ORDER, "search_key")
+        .order_by(_POSITION_ORDER, vi_order("full_name"), "id")
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organizations.admin_search import FoldedSearchMixin
+
 from .models import (
     AnnualTheme,
     Commendation,
@@ -41,13 +43,13 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["code", "title", "issued_on", "issuer"]
     search_fields = ["code", "title", "issuer"]
 
 
 @admin.register(AnnualTheme)
-class AnnualThemeAdmin(admin.ModelAdmin):
+class AnnualThemeAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["year", "directive", "province", "title"]
     list_filter = ["directive", "year"]
     search_fields = ["title", "province__name"]
@@ -55,7 +57,7 @@ class AnnualThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PressingIssue)
-class PressingIssueAdmin(admin.ModelAdmin):
+class PressingIssueAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_display = ["title", "organization", "year", "position"]
     list_filter = ["year"]
     search_fields = ["title", "description", "organization__name"]
@@ -69,7 +71,7 @@ class PledgeRevisionInline(ReadOnlyInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PledgeAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "cell", "year", "directive"]
     list_filter = ["year", "kind", "directive"]
     search_fields = ["member__full_name", "member__search_key", "member__card_number", "organization__name",
@@ -85,7 +87,7 @@ class PledgeCommitmentInline(ReadOnlyInline):
 
 
 @admin.register(PledgeRevision)
-class PledgeRevisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PledgeRevisionAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["pledge", "number", "valid_from", "created_by", "created_at"]
     search_fields = ["pledge__member__full_name", "pledge__organization__name", "reason",
                      "commitments__content"]
@@ -107,7 +109,7 @@ class ReviewEventInline(ReadOnlyInline):
 
 
 @admin.register(MonthlyReview)
-class MonthlyReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MonthlyReviewAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["cell", "year", "month", "state", "meeting_date", "directive_minutes", "version"]
     list_filter = ["state", "year", "month"]
     search_fields = ["cell__name", "cell__search_key", "theme_content"]
@@ -116,7 +118,7 @@ class MonthlyReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(MemberClassification)
-class MemberClassificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MemberClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["member", "year", "cell", "grade", "classified_by", "classified_at"]
     list_filter = ["year", "grade"]
     search_fields = ["member__full_name", "member__search_key", "member__card_number", "cell__name"]
@@ -124,7 +126,7 @@ class MemberClassificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(OrganizationClassification)
-class OrganizationClassificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OrganizationClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["organization", "year", "grade", "classified_by", "classified_at"]
     list_filter = ["year", "grade"]
     search_fields = ["organization__name", "organization__search_key"]
@@ -132,7 +134,7 @@ class OrganizationClassificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Commendation)
-class CommendationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CommendationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "organization", "year", "awarded_on", "issuer"]
     list_filter = ["year", "kind"]
     search_fields = ["recipient_member__full_name", "recipient_org__name", "organization__name", "issuer",
@@ -141,7 +143,7 @@ class CommendationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ModelExample)
-class ModelExampleAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ModelExampleAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "organization", "year", "member"]
     list_filter = ["year", "kind"]
     search_fields = ["title", "description", "organization__name", "member__full_name"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from organizations.access import Access, access_for
 from organizations.models import Level
+from organizations.text import sort_key, vi_order
 
 from . import figures as F_
 from . import rollup
@@ -195,7 +196,7 @@ def _reaches_whole_subtree(access: Access, report: Report) -> bool:
 def _nested(reports: Iterable[Report]) -> list[Report]:
     """The reports not below another one of the list, shallowest first."""
     out: list[Report] = []
-    for r in sorted(reports, key=lambda r: (len(r.tree_path), r.name)):
+    for r in sorted(reports, key=lambda r: (len(r.tree_path), sort_key(r.name))):
         if not any(r.tree_path.startswith(top.tree_path) for top in out):
             out.append(r)
     return out
@@ -211,7 +212,7 @@ def scopes_for(access: Access, rnd: ReportingRound) -> list[Report]:
     if own:
         return own
     # roles on units that were not in the tree at the cut-off: the shallowest visible reports
-    first = base.filter(visible_q(access)).annotate(n=Length("tree_path")).order_by("n", "name").first()
+    first = base.filter(visible_q(access)).annotate(n=Length("tree_path")).order_by("n", vi_order("name"), "id").first()
     return [first] if first else []
 
 
@@ -262,7 +263,7 @@ def late_rows(qs: QuerySet[Report], rnd: ReportingRound, today: dt.date, limit: 
     parent_name = Report.objects.filter(round_id=rnd.pk, organization_id=OuterRef("parent_id")).values("name")[:1]
     rows = (qs.filter(late_q(rnd, today)).only(*LIGHT_FIELDS)
             .annotate(parent_name=Subquery(parent_name), deadline_order=_deadline_order(rnd))
-            .order_by("deadline_order", "name", "id"))
+            .order_by("deadline_order", vi_order("name"), "id"))
     if limit is not None:
         rows = rows[:limit]
     out = []
@@ -280,7 +281,7 @@ def child_rows(access: Access, unit: Report, rnd: ReportingRound, today: dt.date
     children = (Report.objects.filter(round_id=unit.round_id, parent_id=unit.organization_id)
                 .only(*LIGHT_FIELDS, "figures", "typed_figures")
                 .annotate(snapshot_figures=KeyTransform("figures", "snapshot"))
-                .order_by("name", "id"))
+                .order_by(vi_order("name"), "id"))
     if not _reaches_whole_subtree(access, unit):
         children = children.filter(visible_q(access))
     children = list(children)

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Level, Organization
 
 SECTION_MAX = 30_000
@@ -30,8 +31,8 @@ class ReportingRound(models.Model):
         Organization, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("tỉnh")
     )
     directive = models.ForeignKey("pledges.Directive", on_delete=models.PROTECT, verbose_name=_("chỉ thị"))
-    title = models.CharField(_("tên đợt báo cáo"), max_length=200)
-    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices)
+    title = CleanCharField(_("tên đợt báo cáo"), max_length=200)
+    kind = CleanCharField(_("loại"), max_length=12, choices=Kind.choices)
     years = models.PositiveSmallIntegerField(_("số năm"), default=1, help_text=_("Với sơ kết, tổng kết nhiều năm."))
     period_start = models.DateField(_("từ ngày"))
     period_end = models.DateField(_("đến ngày"))
@@ -42,7 +43,7 @@ class ReportingRound(models.Model):
     deadline_commune = models.DateField(_("hạn nộp của cấp cơ sở"))
     deadline_district = models.DateField(_("hạn nộp của cấp huyện"))
     deadline_province = models.DateField(_("hạn hoàn thành của tỉnh"))
-    status = models.CharField(_("trạng thái"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    status = CleanCharField(_("trạng thái"), max_length=6, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_by = models.ForeignKey(
@@ -102,16 +103,16 @@ class Report(models.Model):
         help_text=_("Cấp trên trực tiếp tại ngày chốt số liệu: cấp duyệt báo cáo này."),
     )
     #: Ids of the unit's ancestors at the cut-off and its own, "/1/7/31/": the subtree of a round.
-    tree_path = models.CharField(max_length=255, db_index=True)
-    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
-    name = models.CharField(_("tên đơn vị"), max_length=200, help_text=_("Tên tại ngày chốt số liệu."))
-    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
+    tree_path = CleanCharField(max_length=255, db_index=True)
+    level = CleanCharField(_("cấp"), max_length=10, choices=Level.choices)
+    name = CleanCharField(_("tên đơn vị"), max_length=200, help_text=_("Tên tại ngày chốt số liệu."))
+    state = CleanCharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
 
-    results = models.TextField(_("1. Kết quả"), blank=True, max_length=SECTION_MAX)
-    limitations = models.TextField(_("2. Hạn chế, khuyết điểm và nguyên nhân"), blank=True, max_length=SECTION_MAX)
-    lessons = models.TextField(_("3. Bài học kinh nghiệm"), blank=True, max_length=SECTION_MAX)
-    directions = models.TextField(_("4. Phương hướng, nhiệm vụ"), blank=True, max_length=SECTION_MAX)
-    recommendations = models.TextField(_("5. Kiến nghị, đề xuất"), blank=True, max_length=SECTION_MAX)
+    results = CleanTextField(_("1. Kết quả"), blank=True, max_length=SECTION_MAX)
+    limitations = CleanTextField(_("2. Hạn chế, khuyết điểm và nguyên nhân"), blank=True, max_length=SECTION_MAX)
+    lessons = CleanTextField(_("3. Bài học kinh nghiệm"), blank=True, max_length=SECTION_MAX)
+    directions = CleanTextField(_("4. Phương hướng, nhiệm vụ"), blank=True, max_length=SECTION_MAX)
+    recommendations = CleanTextField(_("5. Kiến nghị, đề xuất"), blank=True, max_length=SECTION_MAX)
 
     #: Live figures: from the cell's records, or the sums over the approved children.
     figures = models.JSONField(default=dict)
@@ -120,7 +121,7 @@ class Report(models.Model):
     typed_figures = models.JSONField(default=dict, blank=True)
     #: Text and figures frozen at approval.
     snapshot = models.JSONField(null=True, blank=True)
-    submit_note = models.TextField(_("giải trình khi gửi"), blank=True, max_length=5_000)
+    submit_note = CleanTextField(_("giải trình khi gửi"), blank=True, max_length=5_000)
 
     version = models.PositiveIntegerField(default=1)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -186,10 +187,10 @@ class ReportEvent(models.Model):
         REOPEN = "reopen", _("Mở lại")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = CleanCharField(max_length=10, choices=Action.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True, max_length=5_000)
+    note = CleanTextField(blank=True, max_length=5_000)
 
     class Meta:
         verbose_name = _("nhật ký báo cáo")
@@ -206,8 +207,8 @@ class ReturnReason(models.Model):
     event = models.ForeignKey(ReportEvent, on_delete=models.CASCADE, related_name="reasons")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="return_reasons")
     #: "" for the whole report, "section:<code>" or "figure:<code>".
-    target = models.CharField(max_length=60, blank=True)
-    text = models.TextField(max_length=5_000)
+    target = CleanCharField(max_length=60, blank=True)
+    text = CleanTextField(max_length=5_000)
 
     class Meta:
         ordering = ["id"]
@@ -237,8 +238,8 @@ class Notification(models.Model):
     """An in-app notification for a user."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    text = models.CharField(max_length=500)
-    url = models.CharField(max_length=300, blank=True)
+    text = CleanCharField(max_length=500)
+    url = CleanCharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -254,7 +255,7 @@ class DocumentCounter(models.Model):
     """Document numbers run per document type within a committee's term (nhiệm kỳ)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    doc_type = models.CharField(max_length=4)  # BC, KH, HD, TB
+    doc_type = CleanCharField(max_length=4)  # BC, KH, HD, TB
     term_start = models.PositiveSmallIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
@@ -279,7 +280,7 @@ class DocumentRun(models.Model):
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    status = CleanCharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
     #: The tree depth being built now (deepest first); 0 once every level is done.
     current_depth = models.PositiveSmallIntegerField(default=0)
     #: When a level was last sent to the workers (by the run or by the sweep that resumes it).
@@ -311,20 +312,20 @@ class Document(models.Model):
         FAILED = "failed", _("Lỗi")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.REPORT)
+    kind = CleanCharField(max_length=12, choices=Kind.choices, default=Kind.REPORT)
     run = models.ForeignKey(DocumentRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
     depth = models.PositiveSmallIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = CleanCharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     number = models.PositiveIntegerField(null=True, blank=True)
-    number_text = models.CharField(max_length=40, blank=True)
+    number_text = CleanCharField(max_length=40, blank=True)
     issued_on = models.DateField(null=True, blank=True)
     #: What the document was built from (report version and snapshot); differs => out of date.
-    source_key = models.CharField(max_length=64, blank=True)
-    pdf_path = models.CharField(max_length=300, blank=True)
-    docx_path = models.CharField(max_length=300, blank=True)
+    source_key = CleanCharField(max_length=64, blank=True)
+    pdf_path = CleanCharField(max_length=300, blank=True)
+    docx_path = CleanCharField(max_length=300, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = CleanTextField(blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)

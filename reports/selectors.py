@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from directive03 import formats
 from organizations.access import Access
 from organizations.models import Level, Organization
+from organizations.text import sort_key, vi_order
 from pledges.models import (
     Commendation,
     MemberClassification,
@@ -92,7 +93,7 @@ def round_reports(*, rnd: ReportingRound, access: Access) -> RoundReports:
         report.round = rnd
         report.can_write = permissions.writes(access, report)
         report.can_approve = permissions.approves(access, report)
-    children.sort(key=lambda r: (STATE_ORDER[r.state], r.tree_path))
+    children.sort(key=lambda r: (STATE_ORDER[r.state], sort_key(r.name), r.pk))
     counts = dict.fromkeys(State.values, 0)
     for child in children:
         counts[child.state] += 1
@@ -107,7 +108,7 @@ def children_of(report: Report) -> list[Report]:
     """The reports of the units directly below, by name. One query."""
     children = list(
         Report.objects.filter(round_id=report.round_id, parent_id=report.organization_id)
-        .defer(*Report.SECTIONS).order_by("name", "pk")
+        .defer(*Report.SECTIONS).order_by(vi_order("name"), "pk")
     )
     for child in children:
         child.round = report.round
@@ -125,7 +126,7 @@ class Coverage:
 
 def coverage(children: list[Report]) -> Coverage:
     pending = [c for c in children if c.state != State.APPROVED]
-    pending.sort(key=lambda r: (STATE_ORDER[r.state], r.name))
+    pending.sort(key=lambda r: (STATE_ORDER[r.state], sort_key(r.name)))
     return Coverage(approved=len(children) - len(pending), total=len(children), pending=pending)
 
 
@@ -271,19 +272,19 @@ RECORD_LIMIT = 2_000
 
 def _ordered(qs: QuerySet, model) -> QuerySet:
     if model.__name__ == "Membership":
-        return qs.select_related("member").order_by("member__search_key", "pk")
+        return qs.select_related("member").order_by(vi_order("member__full_name"), "pk")
     if model is Pledge:
-        return qs.select_related("member", "organization").order_by("kind", "member__search_key", "pk")
+        return qs.select_related("member", "organization").order_by("kind", vi_order("member__full_name"), "pk")
     if model is MonthlyReview:
         return qs.order_by("year", "month")
     if model is ReviewEntry:
-        return qs.select_related("member", "review").order_by("review__year", "review__month", "member__search_key")
+        return qs.select_related("member", "review").order_by("review__year", "review__month", vi_order("member__full_name"), "pk")
     if model is Commendation:
         return qs.select_related("recipient_member", "recipient_org").order_by("awarded_on", "pk")
     if model is ModelExample:
         return qs.select_related("member").order_by("year", "kind", "pk")
     if model is MemberClassification:
-        return qs.select_related("member").order_by("member__search_key", "pk")
+        return qs.select_related("member").order_by(vi_order("member__full_name"), "pk")
     if model is OrganizationClassification:
         return qs.select_related("organization").order_by("pk")
     return qs

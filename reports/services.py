@@ -18,6 +18,7 @@ from directive03 import formats
 from organizations.access import access_for
 from organizations.models import Level, Organization
 from organizations.selectors import tree_as_of
+from organizations.text import clean_text, vi_order
 
 from . import figures as F_
 from . import permissions, rollup
@@ -55,7 +56,7 @@ def round_open(
     if not permissions.opens_rounds(access_for(by), province.pk):
         raise PermissionDenied
     errors: dict[str, str] = {}
-    title = (title or "").strip()
+    title = clean_text(title or "").strip()
     if not title:
         errors["title"] = _("Hãy nhập tên đợt báo cáo.")
     if period_start > period_end:
@@ -153,7 +154,7 @@ def report_save(*, report: Report, sections: Mapping[str, str], typed: Mapping[s
         )
     errors: dict[str, str] = {}
     for code in Report.SECTIONS:
-        text = str(sections.get(code, "") or "").replace("\r\n", "\n")
+        text = clean_text(str(sections.get(code, "") or ""))
         if len(text) > SECTION_MAX:
             errors[f"section:{code}"] = _("Nội dung quá dài (%(n)s ký tự, tối đa %(max)s).") % {
                 "n": formats.number(len(text)), "max": formats.number(SECTION_MAX)}
@@ -172,7 +173,7 @@ NOTE_MAX = 5_000
 
 
 def _clean_note(note: str | None) -> str:
-    note = (note or "").strip()
+    note = clean_text(note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationError({"note": _("Ghi chú quá dài (tối đa %(max)s ký tự).") % {
             "max": formats.number(NOTE_MAX)}})
@@ -182,7 +183,7 @@ def _clean_note(note: str | None) -> str:
 def children_not_approved(report: Report) -> list[Report]:
     return list(
         Report.objects.filter(round_id=report.round_id, parent_id=report.organization_id)
-        .exclude(state=State.APPROVED).order_by("name")
+        .exclude(state=State.APPROVED).order_by(vi_order("name"), "id")
     )
 
 
@@ -279,7 +280,7 @@ def report_return(*, report: Report, by, reasons: Sequence[tuple[str, str]]) -> 
     valid_targets = {""} | {f"section:{c}" for c in Report.SECTIONS} | {f"figure:{c}" for c in F_.BY_CODE}
     clean = []
     for target, text in reasons:
-        text = (text or "").strip()
+        text = clean_text(text or "").strip()
         if not text:
             continue
         if target not in valid_targets:

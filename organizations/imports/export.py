@@ -19,6 +19,7 @@ from directive03.formats import number
 from directive03.spreadsheets import safe_cell
 
 from ..models import Level, Member, Organization
+from ..text import vi_order
 from .common import (
     COLUMNS,
     ENUMS,
@@ -39,7 +40,7 @@ def members_for_export(org: Organization) -> QuerySet[Member]:
         members = Member.objects.filter(cell=org)
     else:
         members = Member.objects.filter(cell__path__startswith=org.path, cell__depth=org.depth + 1)
-    return members.select_related("cell").order_by("cell__path", "search_key", "id")
+    return members.select_related("cell").order_by("cell__path", vi_order("full_name"), "id")
 
 
 def _export_values(member: Member) -> list:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -69,7 +68,7 @@ def _display(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = " ".join(str(value).split())
+    text = clean_name(str(value))
     return text if len(text) <= DISPLAY_CHARS else text[: DISPLAY_CHARS - 1] + "…"
 
 
@@ -80,7 +79,7 @@ def _text(value) -> str:
         return YES_NO_LABELS[value]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return clean_name(str(value))
 
 
 class _Invalid(Exception):
@@ -195,8 +194,6 @@ def _check_row(raw: dict, formulas: set[str], ctx: _Context) -> tuple[dict | Non
                 raise _Invalid(_("Ô có công thức; chỉ được ghi giá trị, không dùng công thức."))
             if text.startswith(FORMULA_PREFIXES):
                 raise _Invalid(_("Giá trị không được bắt đầu bằng = + - @ (dễ bị hiểu là công thức)."))
-            if any(unicodedata.category(ch) == "Cc" for ch in text):
-                raise _Invalid(_("Có ký tự điều khiển không hợp lệ."))
             if len(text) > column.max_length:
                 raise _Invalid(_("Quá dài (tối đa %(n)s ký tự).") % {"n": column.max_length})
             if not text and not isinstance(value, dt.date) and column.key not in OPTIONAL:

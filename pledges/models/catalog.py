@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Level, Organization
 
 from .limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
@@ -14,11 +15,11 @@ from .limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
 class Directive(models.Model):
     """A Politburo directive the campaign runs under (chỉ thị), e.g. 03-CT/TW, later 05-CT/TW."""
 
-    code = models.CharField(_("số hiệu"), max_length=30, unique=True, help_text=_("Ví dụ 03-CT/TW."))
-    title = models.CharField(_("trích yếu"), max_length=TITLE_MAX)
+    code = CleanCharField(_("số hiệu"), max_length=30, unique=True, help_text=_("Ví dụ 03-CT/TW."))
+    title = CleanCharField(_("trích yếu"), max_length=TITLE_MAX)
     issued_on = models.DateField(_("ngày ban hành"))
-    issuer = models.CharField(_("cơ quan ban hành"), max_length=100, help_text=_("Ví dụ Bộ Chính trị khóa XI."))
-    description = models.TextField(_("mô tả ngắn"), blank=True, max_length=COMMITMENT_MAX)
+    issuer = CleanCharField(_("cơ quan ban hành"), max_length=100, help_text=_("Ví dụ Bộ Chính trị khóa XI."))
+    description = CleanTextField(_("mô tả ngắn"), blank=True, max_length=COMMITMENT_MAX)
 
     class Meta:
         verbose_name = _("chỉ thị")
@@ -36,7 +37,7 @@ class AnnualTheme(models.Model):
         Directive, on_delete=models.PROTECT, related_name="themes", verbose_name=_("chỉ thị")
     )
     year = models.PositiveSmallIntegerField(_("năm"))
-    title = models.TextField(_("tên chuyên đề"), max_length=COMMITMENT_MAX)
+    title = CleanTextField(_("tên chuyên đề"), max_length=COMMITMENT_MAX)
     province = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         limit_choices_to={"level": Level.PROVINCE}, verbose_name=_("tỉnh ủy, thành ủy"),
@@ -68,8 +69,8 @@ class PressingIssue(models.Model):
         Organization, on_delete=models.PROTECT, related_name="pressing_issues", verbose_name=_("tổ chức đảng")
     )
     year = models.PositiveSmallIntegerField(_("năm"))
-    title = models.CharField(_("vấn đề"), max_length=TITLE_MAX)
-    description = models.TextField(_("mô tả, giải pháp"), blank=True, max_length=TEXT_MAX)
+    title = CleanCharField(_("vấn đề"), max_length=TITLE_MAX)
+    description = CleanTextField(_("mô tả, giải pháp"), blank=True, max_length=TEXT_MAX)
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:

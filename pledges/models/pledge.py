@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Member, Organization
 
 from .catalog import Directive
@@ -39,7 +40,7 @@ class Pledge(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="+", verbose_name=_("chỉ thị"))
-    kind = models.CharField(_("hình thức đăng ký"), max_length=12, choices=Kind.choices)
+    kind = CleanCharField(_("hình thức đăng ký"), max_length=12, choices=Kind.choices)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -77,7 +78,7 @@ class PledgeRevision(models.Model):
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveSmallIntegerField(_("lần"))
     valid_from = models.DateField(_("hiệu lực từ ngày"))
-    reason = models.TextField(_("lý do bổ sung, điều chỉnh"), blank=True, max_length=COMMITMENT_MAX)
+    reason = CleanTextField(_("lý do bổ sung, điều chỉnh"), blank=True, max_length=COMMITMENT_MAX)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
     )
@@ -101,8 +102,8 @@ class PledgeCommitment(models.Model):
 
     revision = models.ForeignKey(PledgeRevision, on_delete=models.CASCADE, related_name="commitments")
     position = models.PositiveSmallIntegerField(_("thứ tự"))
-    content = models.TextField(_("nội dung cam kết"), max_length=COMMITMENT_MAX)
-    verification = models.TextField(_("cách thức kiểm tra, đánh giá"), blank=True, max_length=COMMITMENT_MAX)
+    content = CleanTextField(_("nội dung cam kết"), max_length=COMMITMENT_MAX)
+    verification = CleanTextField(_("cách thức kiểm tra, đánh giá"), blank=True, max_length=COMMITMENT_MAX)
 
     class Meta:
         verbose_name = _("nội dung cam kết")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Member, Organization
 
 from .limits import COMMITMENT_MAX, MINUTES_MAX, NOTE_MAX, TEXT_MAX
@@ -36,21 +37,21 @@ class MonthlyReview(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     month = models.PositiveSmallIntegerField(_("tháng"))
-    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
+    state = CleanCharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
     meeting_date = models.DateField(_("ngày sinh hoạt"), null=True, blank=True)
     directive_minutes = models.PositiveSmallIntegerField(
         _("thời lượng học tập, làm theo (phút)"), null=True, blank=True
     )
-    theme_content = models.TextField(_("chuyên đề, nội dung học tập"), blank=True, max_length=TEXT_MAX)
-    thrift_item = models.TextField(
+    theme_content = CleanTextField(_("chuyên đề, nội dung học tập"), blank=True, max_length=TEXT_MAX)
+    thrift_item = CleanTextField(
         _("thực hành tiết kiệm, chống lãng phí, chống tham nhũng"), blank=True, max_length=TEXT_MAX
     )
-    self_criticism_fixes = models.TextField(
+    self_criticism_fixes = CleanTextField(
         _("khắc phục hạn chế sau tự phê bình"), blank=True, max_length=TEXT_MAX
     )
-    next_month_measures = models.TextField(_("biện pháp tháng tới"), blank=True, max_length=TEXT_MAX)
-    notes = models.TextField(_("ghi chú"), blank=True, max_length=TEXT_MAX)
-    return_reason = models.TextField(_("lý do trả lại"), blank=True, max_length=COMMITMENT_MAX)
+    next_month_measures = CleanTextField(_("biện pháp tháng tới"), blank=True, max_length=TEXT_MAX)
+    notes = CleanTextField(_("ghi chú"), blank=True, max_length=TEXT_MAX)
+    return_reason = CleanTextField(_("lý do trả lại"), blank=True, max_length=COMMITMENT_MAX)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
@@ -100,15 +101,15 @@ class ReviewEntry(models.Model):
         Member, on_delete=models.PROTECT, related_name="review_entries", verbose_name=_("đảng viên")
     )
     present = models.BooleanField(_("có mặt"), default=True)
-    absence_reason = models.CharField(_("lý do vắng"), max_length=NOTE_MAX, blank=True)
-    rating = models.CharField(
+    absence_reason = CleanCharField(_("lý do vắng"), max_length=NOTE_MAX, blank=True)
+    rating = CleanCharField(
         _("kết quả làm theo"), max_length=4, choices=Rating.choices, null=True, blank=True
     )
-    note = models.CharField(_("ghi chú"), max_length=NOTE_MAX, blank=True)
+    note = CleanCharField(_("ghi chú"), max_length=NOTE_MAX, blank=True)
     exemplary = models.BooleanField(_("ghi vào sổ người tốt, việc tốt"), default=False)
-    exemplary_deed = models.TextField(_("việc tốt được ghi nhận"), blank=True, max_length=COMMITMENT_MAX)
+    exemplary_deed = CleanTextField(_("việc tốt được ghi nhận"), blank=True, max_length=COMMITMENT_MAX)
     criticised = models.BooleanField(_("bị phê bình do chưa làm theo"), default=False)
-    criticism_note = models.TextField(_("nội dung phê bình"), blank=True, max_length=COMMITMENT_MAX)
+    criticism_note = CleanTextField(_("nội dung phê bình"), blank=True, max_length=COMMITMENT_MAX)
 
     class Meta:
         verbose_name = _("kết quả của đảng viên trong kỳ sinh hoạt")
@@ -134,12 +135,12 @@ class ReviewEvent(models.Model):
         REOPEN = "reopen", _("Mở lại")
 
     review = models.ForeignKey(MonthlyReview, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices)
+    action = CleanCharField(_("thao tác"), max_length=10, choices=Action.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người thực hiện")
     )
     at = models.DateTimeField(_("lúc"), default=timezone.now)
-    reason = models.TextField(_("lý do"), blank=True, max_length=COMMITMENT_MAX)
+    reason = CleanTextField(_("lý do"), blank=True, max_length=COMMITMENT_MAX)
     version = models.PositiveIntegerField(_("phiên bản sau thao tác"))
 
     class Meta:

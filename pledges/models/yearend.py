@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Member, Organization
 
 from .limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
@@ -47,7 +48,7 @@ class MemberClassification(models.Model):
     cell = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="member_classifications", verbose_name=_("chi bộ")
     )
-    grade = models.CharField(_("xếp loại"), max_length=10, choices=Grade.choices)
+    grade = CleanCharField(_("xếp loại"), max_length=10, choices=Grade.choices)
     classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
     )
@@ -72,7 +73,7 @@ class OrganizationClassification(models.Model):
         Organization, on_delete=models.PROTECT, related_name="classifications", verbose_name=_("tổ chức đảng")
     )
     year = models.PositiveSmallIntegerField(_("năm"))
-    grade = models.CharField(_("xếp loại"), max_length=10, choices=Grade.choices)
+    grade = CleanCharField(_("xếp loại"), max_length=10, choices=Grade.choices)
     classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
     )
@@ -105,8 +106,8 @@ class Commendation(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     awarded_on = models.DateField(_("ngày khen thưởng"))
-    kind = models.CharField(_("hình thức"), max_length=12, choices=Kind.choices)
-    issuer = models.CharField(_("cấp khen thưởng"), max_length=TITLE_MAX, help_text=_("Ví dụ Bí thư Chi bộ."))
+    kind = CleanCharField(_("hình thức"), max_length=12, choices=Kind.choices)
+    issuer = CleanCharField(_("cấp khen thưởng"), max_length=TITLE_MAX, help_text=_("Ví dụ Bí thư Chi bộ."))
     recipient_member = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="commendations",
         verbose_name=_("cá nhân được khen"),
@@ -115,7 +116,7 @@ class Commendation(models.Model):
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="commendations",
         verbose_name=_("tập thể được khen"),
     )
-    content = models.TextField(_("nội dung, thành tích"), max_length=COMMITMENT_MAX)
+    content = CleanTextField(_("nội dung, thành tích"), max_length=COMMITMENT_MAX)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người nhập")
     )
@@ -150,9 +151,9 @@ class ModelExample(models.Model):
         Organization, on_delete=models.PROTECT, related_name="model_examples", verbose_name=_("tổ chức đảng")
     )
     year = models.PositiveSmallIntegerField(_("năm"))
-    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
-    title = models.CharField(_("tên"), max_length=TITLE_MAX)
-    description = models.TextField(_("mô tả"), blank=True, max_length=TEXT_MAX)
+    kind = CleanCharField(_("loại"), max_length=10, choices=Kind.choices)
+    title = CleanCharField(_("tên"), max_length=TITLE_MAX)
+    description = CleanTextField(_("mô tả"), blank=True, max_length=TEXT_MAX)
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="model_examples",
         verbose_name=_("đảng viên"), help_text=_("Để trống nếu là tập thể."),

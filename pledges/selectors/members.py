@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from organizations.models import Kind, Level, Member, Membership, Organization
+from organizations.text import sort_key, vi_order
 
 from ..periods import covers, month_bounds, overlaps, year_bounds
 
@@ -20,7 +21,7 @@ POSITION_ORDER = Case(
 
 
 def member_sort_key(member: Member) -> tuple:
-    return (POSITION_RANK.get(member.position, len(POSITION_RANK)), member.search_key, member.pk)
+    return (POSITION_RANK.get(member.position, len(POSITION_RANK)), sort_key(member.full_name), member.pk)
 
 
 def members_between(*, cell: Organization, start: dt.date, end: dt.date) -> QuerySet[Member]:
@@ -31,7 +32,7 @@ def members_between(*, cell: Organization, start: dt.date, end: dt.date) -> Quer
     memberships through their (cell, start, end) index (7 ms).
     """
     belonged = Membership.objects.filter(overlaps(start, end), cell=cell).values("member_id")
-    return Member.objects.filter(pk__in=belonged).order_by(POSITION_ORDER, "search_key", "id")
+    return Member.objects.filter(pk__in=belonged).order_by(POSITION_ORDER, vi_order("full_name"), "id")
 
 
 def members_in_month(*, cell: Organization, year: int, month: int) -> QuerySet[Member]:

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Left, Length
 
 from organizations.models import Level, Member, Membership, Organization
+from organizations.text import vi_order
 
 from ..models import MonthlyReview, Pledge, ReviewEntry
 from ..periods import is_future_month, month_bounds, overlaps, today, year_bounds
@@ -269,7 +270,10 @@ def committee_month(*, unit: Organization, year: int, month: int, only_missing: 
             ),
             Value(0),
         ),
-    ).order_by("path")
+        # the parent's name, to list the cells by their committee then by name, both in Vietnamese order
+        parent_name=Subquery(Organization.objects.filter(
+            path=Left(OuterRef("path"), Length(OuterRef("path")) - Organization.steplen)).values("name")[:1]),
+    ).order_by(vi_order("parent_name"), vi_order("name"), "id")
     total = sum(counts.values())
     if only_missing:
         rows_qs = rows_qs.filter(status__in=MISSING)

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from directive03 import formats
+from organizations import text as organizations_text
 from organizations.access import Action, access_for, name_for
 from organizations.models import Organization
 
 from ..models.limits import FIRST_YEAR
 from ..periods import today
-
-#: Control characters other than tab and newlines: PostgreSQL refuses NUL, the rest is noise.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Errors = dict[Any, list[str]]
 
@@ -48,7 +45,7 @@ def clean_text(
     value: Any, *, key: Any, errors: Errors, max_length: int, required: bool = False,
     required_message: str | None = None,
 ) -> str:
-    """NFC text without stray control characters or outer blanks; errors are added, never raised.
+    """Clean text (organizations.text.clean_text) without outer blanks; errors are added, never raised.
 
     Markup is kept as typed (templates escape it on output).
     """
@@ -57,7 +54,7 @@ def clean_text(
     if not isinstance(value, str):
         add_error(errors, key, _("Giá trị không hợp lệ."))
         return ""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    text = organizations_text.clean_text(value).strip()
     if required and not text:
         add_error(errors, key, required_message or _("Không được để trống."))
     elif len(text) > max_length:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.access import Action, access_for
 from organizations.models import Organization, Role
+from organizations.text import vi_order
 
 from .. import selectors, services
 from ..models import PressingIssue
@@ -26,7 +27,7 @@ def my_cells(request):
     """The cells the user is the secretary of: straight to the cell when there is one."""
     access = access_for(request.user)
     ids = {g.org_id for g in access.grants if g.kind == Role.Kind.CELL_SECRETARY}
-    cells = list(Organization.objects.filter(pk__in=ids).order_by("path"))
+    cells = list(Organization.objects.filter(pk__in=ids).order_by(vi_order("name"), "id"))
     if len(cells) == 1:
         return redirect("pledges:cell", cells[0].pk)
     return render(request, "pledges/my_cells.html", {"cells": cells})

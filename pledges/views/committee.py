@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from organizations.access import Action, access_for
 from organizations.models import Level, Organization
+from organizations.text import vi_order
 
 from .. import selectors
 from ..periods import is_future_month, month_label, today
@@ -29,7 +30,7 @@ def committee_index(request):
         units = [u for u in access.roots() if not u.is_cell]
     else:
         ids = {g.org_id for g in access.grants if g.kind in COMMITTEE_KINDS and g.level != Level.CELL}
-        units = list(Organization.objects.filter(pk__in=ids).order_by("path"))
+        units = list(Organization.objects.filter(pk__in=ids).order_by(vi_order("name"), "id"))
     now = today()
     if len(units) == 1:
         return redirect("pledges:committee_month", units[0].pk, now.year, now.month)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from directive03.formats import long_date
 from organizations.models import Kind, Level, Member, Organization
-from organizations.text import clean_text
+from organizations.text import clean_text, sort_key
 
 from .. import figures as F_
 from .. import rollup
@@ -211,7 +211,7 @@ def consolidated_annexes(report: Report) -> list[Annex]:
     for r in reports:
         r.round = rnd  # for is_late() without a query per report
     for group in by_parent.values():
-        group.sort(key=lambda r: r.name)
+        group.sort(key=lambda r: sort_key(r.name))
     columns = ["Đơn vị"] + [str(F_.BY_CODE[c].label) for c in ANNEX_FIGURES]
     top = by_parent.get(report.organization_id, [])
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organizations.access import access_for
 from organizations.models import Level
+from organizations.text import undrawable_warning
 
 from .. import permissions, rollup, selectors, services
 from ..forms import ReasonInput, ReportInput, split_errors
@@ -117,7 +118,11 @@ def report_save(request, pk: int):
                                       expected_version=data.version, by=request.user)
     except ValidationError as exc:
         return _render(request, report, data=data, errors=split_errors(exc))
-    messages.success(request, _("Đã lưu báo cáo."))
+    warning = undrawable_warning(*(getattr(report, code) for code in Report.SECTIONS))
+    if warning:
+        messages.warning(request, warning)
+    else:
+        messages.success(request, _("Đã lưu báo cáo."))
     return redirect("reports:report", pk=report.pk)
 
 
@@ -144,6 +149,9 @@ def report_submit(request, pk: int):
             data = ReportInput.from_report(report)
             data.note = request.POST.get("note", "")
         return _render(request, report, data=data, errors=split_errors(exc))
+    warning = saved and undrawable_warning(*(getattr(report, code) for code in Report.SECTIONS))
+    if warning:
+        messages.warning(request, warning)
     if report.state == State.APPROVED:
         messages.success(request, _("Đã hoàn thành báo cáo của %(name)s.") % {"name": report.name})
     else:
