@@ -1,6 +1,22 @@
+from django import forms
 from django.db import models
 
-from .text import clean_name, clean_text, fold
+from .text import clean_line, clean_name, clean_text, fold
+
+
+class CleanFormCharField(forms.CharField):
+    """A form's text field that cleans what was typed (organizations.text.clean_text) before any
+    validator: a NUL or a control character pasted into a form is removed, never refused with
+    "Null characters are not allowed", and what the user sees again is the cleaned text."""
+
+    def __init__(self, *args, cleaner=clean_text, **kwargs):
+        self.cleaner = cleaner
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = self.cleaner(value)
+        return super().to_python(value)
 
 
 class CleanTextMixin:
@@ -20,6 +36,13 @@ class CleanTextMixin:
     def get_prep_value(self, value):
         return self._cleaned(super().get_prep_value(value))
 
+    def formfield(self, **kwargs):
+        if not self.choices:  # a select keeps its own field
+            kwargs.setdefault("form_class", CleanFormCharField)
+            if kwargs["form_class"] is CleanFormCharField:
+                kwargs.setdefault("cleaner", type(self).text_cleaner)
+        return super().formfield(**kwargs)
+
     def pre_save(self, model_instance, add):
         value = super().pre_save(model_instance, add)
         cleaned = self._cleaned(value)
@@ -29,7 +52,10 @@ class CleanTextMixin:
 
 
 class CleanCharField(CleanTextMixin, models.CharField):
-    """Every CharField of the three apps. The schema is a plain CharField's (no migration)."""
+    """Every CharField of the three apps: one line of clean text. The schema is a plain CharField's (no
+    migration)."""
+
+    text_cleaner = staticmethod(clean_line)
 
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()

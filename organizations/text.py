@@ -62,6 +62,12 @@ def clean_text(value: str) -> str:
     return value if value.isascii() else unicodedata.normalize("NFC", value)
 
 
+def clean_line(value: str) -> str:
+    """Clean text for a one-line field: line breaks and tabs become spaces (other blanks as typed)."""
+    value = clean_text(value)
+    return value.replace("\n", " ").replace("\t", " ") if "\n" in value or "\t" in value else value
+
+
 def clean_name(value: str) -> str:
     """A name: clean text on one line, single spaces, no leading/trailing blanks."""
     return " ".join(clean_text(value).split())

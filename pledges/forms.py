@@ -16,6 +16,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from organizations.fields import CleanFormCharField
+
 from .models import Commendation, Grade, ModelExample, MonthlyReview, Pledge
 from .services.reviews import ENTRY_FIELDS
 
@@ -26,7 +28,7 @@ ROW_FLAGS = ("present", "exemplary", "criticised")
 
 def _text(label, *, rows: int = 2, help_text: str = "") -> forms.CharField:
     """Free text with no length rule of its own: the service says what is too long, nothing is cut."""
-    return forms.CharField(
+    return CleanFormCharField(
         label=label, required=False, strip=False, help_text=help_text,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
@@ -34,11 +36,11 @@ def _text(label, *, rows: int = 2, help_text: str = "") -> forms.CharField:
 
 def _choice(label, choices) -> forms.CharField:
     """A select whose value the service checks (a forged value gets the service's message)."""
-    return forms.CharField(label=label, required=False, widget=forms.Select(choices=list(choices)))
+    return CleanFormCharField(label=label, required=False, widget=forms.Select(choices=list(choices)))
 
 
 def _date(label, **kwargs) -> forms.CharField:
-    return forms.CharField(
+    return CleanFormCharField(
         label=label, required=False, strip=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs,
     )
@@ -57,7 +59,7 @@ class MeetingForm(forms.Form):
     """The meeting's own fields, on top of the members' rows."""
 
     meeting_date = _date(_("Ngày sinh hoạt"))
-    directive_minutes = forms.CharField(
+    directive_minutes = CleanFormCharField(
         label=_("Thời lượng học tập, làm theo (phút)"), required=False, strip=False,
         help_text=_("Theo hướng dẫn, ít nhất 30 phút."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
@@ -128,7 +130,7 @@ def row_values(entry) -> dict[str, Any]:
 
 
 class DecideForm(forms.Form):
-    reason = forms.CharField(
+    reason = CleanFormCharField(
         label=_("Lý do trả lại"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -179,7 +181,7 @@ class CommendationForm(forms.Form):
         error_messages={"required": _("Hãy nhập ngày khen thưởng."), "invalid": _("Ngày không hợp lệ.")},
     )
     kind = _choice(_("Hình thức"), Commendation.Kind.choices)
-    issuer = forms.CharField(label=_("Cấp khen thưởng"), required=False, strip=False,
+    issuer = CleanFormCharField(label=_("Cấp khen thưởng"), required=False, strip=False,
                              help_text=_("Ví dụ Bí thư Chi bộ, Đảng ủy xã."))
     recipient = _choice(_("Người hoặc tập thể được khen"), ())
     content = _text(_("Nội dung, thành tích"))
@@ -196,7 +198,7 @@ class CommendationForm(forms.Form):
 
 class ModelExampleForm(forms.Form):
     kind = _choice(_("Loại"), ModelExample.Kind.choices)
-    title = forms.CharField(label=_("Tên mô hình, điển hình"), required=False, strip=False)
+    title = CleanFormCharField(label=_("Tên mô hình, điển hình"), required=False, strip=False)
     member = _choice(_("Đảng viên (để trống nếu là tập thể)"), ())
     description = _text(_("Mô tả"), rows=3)
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations.fields import CleanFormCharField
 from organizations.models import Organization
 from pledges.models import Directive
 
@@ -67,7 +68,7 @@ class RoundOpenForm(forms.Form):
                               help_text=gettext_lazy("Năm kết thúc kỳ báo cáo."))
     years = forms.IntegerField(min_value=1, max_value=20, initial=1, label=gettext_lazy("Số năm"),
                                help_text=gettext_lazy("Với sơ kết, tổng kết nhiều năm."))
-    title = forms.CharField(max_length=200, label=gettext_lazy("Tên đợt báo cáo"), required=False)
+    title = CleanFormCharField(max_length=200, label=gettext_lazy("Tên đợt báo cáo"), required=False)
     directive = forms.ModelChoiceField(queryset=Directive.objects.all(), label=gettext_lazy("Chỉ thị"),
                                        empty_label=None)
     period_start = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DateInput)

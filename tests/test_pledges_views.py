@@ -610,19 +610,20 @@ def test_the_committee_month_reads_one_page_of_cells_at_a_time(world, client, mo
     MonthlyReview.objects.create(cell=world.x, year=2026, month=5, state=State.SUBMITTED)
     client.force_login(world.users.board)
     url = reverse("pledges:committee_month", args=[world.p.pk, 2026, 5])
-    order = [world.a, world.b, world.x, world.y]  # by place in the tree
-    assert sorted(order, key=lambda c: c.path) == order
+    # by the committee above (Đảng ủy phường Vĩnh Thanh, Đảng ủy xã Sóc Sơn, Tỉnh ủy Kiên Giang), then
+    # by name, in Vietnamese order
+    order = [world.x, world.a, world.b, world.y]
     first, second = text(client.get(url)), text(client.get(url, {"page": 2}))
-    assert world.a.name in first and world.b.name in first and world.x.name not in first
-    assert world.x.name in second and world.y.name in second and world.a.name not in second
+    assert world.x.name in first and world.a.name in first and world.b.name not in first
+    assert world.b.name in second and world.y.name in second and world.a.name not in second
     assert "Đã gửi: 1" in first and "Đã gửi: 1" in second  # the counts cover every cell on every page
     missing = text(client.get(url, {"loc": "chua-nop", "page": 2}))
-    assert world.y.name in missing and world.x.name not in missing and world.b.name not in missing
+    assert world.y.name in missing and world.x.name not in missing and world.a.name not in missing
 
     month = selectors.committee_month(unit=world.p, year=2026, month=5)
     with CaptureQueriesContext(connection) as queries:
-        rows = month.rows[2:4]
-    assert [r.cell for r in rows] == [world.x, world.y] and rows[0].status == "submitted"
+        rows = month.rows[0:2]
+    assert [r.cell for r in rows] == [world.x, world.a] and rows[0].status == "submitted"
     assert len(queries) == 2  # the page's rows and their parents, not every cell
     assert len(month.rows) == 4 and [r.cell for r in month.rows] == order and month.rows[-1].cell == world.y
 

@@ -82,3 +82,33 @@ def test_save_bulk_create_and_update_store_clean_text(world):
 
     Organization.objects.filter(pk=world.a.pk).update(secretary_name="Phạm\x00 Văn\x0b Đồng")
     assert Organization.objects.get(pk=world.a.pk).secretary_name == "Phạm Văn Đồng"
+
+
+def test_every_form_text_field_cleans_before_its_validators(db, rf):
+    """The pages' forms and the admin's forms (every model admin of the three apps): no text field is a
+    plain CharField, which would refuse a NUL ("Null characters are not allowed") instead of cleaning it."""
+    import inspect
+
+    from django import forms
+    from django.contrib import admin
+
+    import pledges.forms
+    import reports.forms
+    from organizations.fields import CleanFormCharField
+
+    from .factories import UserFactory
+
+    form_classes = [c for mod in (pledges.forms, reports.forms) for _, c in inspect.getmembers(mod, inspect.isclass)
+                    if issubclass(c, forms.BaseForm) and c.__module__ == mod.__name__]
+    request = rf.get("/")
+    request.user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in DIRTY_APPS:
+            form_classes.append(model_admin.get_form(request))
+    assert len(form_classes) > 15
+    plain = [f"{cls.__name__}.{name}" for cls in form_classes for name, f in cls.base_fields.items()
+             if type(f) is forms.CharField]
+    assert plain == []
+    cleaning = [f for cls in form_classes for f in cls.base_fields.values() if isinstance(f, CleanFormCharField)]
+    assert len(cleaning) > 20
+    assert CleanFormCharField(required=False).clean("Kết quả\x0bdòng 2\x00") == "Kết quả\ndòng 2"

@@ -1,0 +1,77 @@
+"""Word's characters in documents (issue 11, item 3; issue 10, item 2): what a secretary pastes from Word
+is saved cleaned, warned about when the document font cannot draw it, and the PDF shows real characters."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from django.urls import reverse
+
+from organizations.text import document_font_codepoints, undrawable
+from reports.models import Document, Report
+
+from .test_documents import pdf_text, rnd  # noqa: F401  (the round fixture)
+
+PASTED = ("Kết quả nổi bật:\r\n\uf0b7\tHọc tập chuyên đề đầy đủ\x0bdòng hai\r\n\uf0a7\tLàm theo gương Bác\x00\r\n"
+          "\uf076\tĐạt ≥ 90% → tốt ✓")
+
+
+def save_section(client, report, text):
+    page = client.get(reverse("reports:report", args=[report.pk]))
+    assert page.status_code == 200
+    return client.post(reverse("reports:report_save", args=[report.pk]),
+                       {"version": report.version, "results": text, "limitations": "", "lessons": "",
+                        "directions": "", "recommendations": ""}, follow=True)
+
+
+def test_the_font_check_reads_the_embedded_fonts():
+    points = document_font_codepoints()
+    assert ord("Đ") in points and ord("ự") in points and ord("•") in points and ord("‣") in points
+    assert undrawable("Đạt ≥ 90% → tốt ✓ • ‣\n\t") == ["≥", "→", "✓"]
+    assert undrawable("Toàn bộ chữ cái tiếng Việt: ĐđƯưƠơĂăÂâÊêÔô ỹỸ") == []
+
+
+def test_a_section_pasted_from_word(world, rnd, client, django_capture_on_commit_callbacks):  # noqa: F811
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    response = save_section(client, report, PASTED)
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.results == ("Kết quả nổi bật:\n•\tHọc tập chuyên đề đầy đủ\ndòng hai\n•\tLàm theo gương Bác\n"
+                              "•\tĐạt ≥ 90% → tốt ✓")
+    # saved, with a Vietnamese warning naming what the document font cannot draw
+    html = response.content.decode()
+    assert "phông chữ của văn bản không có" in html
+    for ch in ("≥", "→", "✓"):
+        assert f"“{ch}”" in html
+    assert "“•”" not in html.split("phông chữ của văn bản không có")[1].split(";")[0]
+
+    # the document builds (the vertical tab broke the .docx before) and its PDF shows real bullets
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("documents:build", args=[report.pk]), HTTP_HX_REQUEST="true")
+    doc = Document.objects.get(report=report)
+    assert doc.status == Document.Status.READY, doc.error
+    pdf = client.get(reverse("documents:download", args=[report.pk, "pdf"]))
+    text = pdf_text(b"".join(pdf.streaming_content))
+    assert "• Học tập chuyên đề đầy đủ" in " ".join(text.split()) or "•Học tập" in text.replace(" ", "")
+    assert "\uf0b7" not in text and "\uf0a7" not in text and "\uf076" not in text
+    assert "Làm theo gương Bác" in text
+    word = docx.Document(io.BytesIO(b"".join(client.get(
+        reverse("documents:download", args=[report.pk, "docx"])).streaming_content)))
+    body = "\n".join(p.text for p in word.paragraphs)
+    assert "Học tập chuyên đề đầy đủ" in body and "\uf0b7" not in body
+
+
+def test_a_section_the_font_draws_entirely_gets_no_warning(world, rnd, client):  # noqa: F811
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    response = save_section(client, report, "\uf0b7 Học tập – làm theo “gương sáng”…")
+    html = response.content.decode()
+    assert "Đã lưu báo cáo." in html and "phông chữ của văn bản không có" not in html
+
+
+@pytest.mark.parametrize("ch", ["≥", "→", "✓"])
+def test_each_undrawable_character_is_named(ch):
+    assert undrawable(f"a {ch} b") == [ch]
