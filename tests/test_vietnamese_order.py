@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Kind, Level, Role
-from organizations.text import COLLATION, sort_key, vi_sorted
+from organizations.text import COLLATION, sort_key, vi_order, vi_sorted
 from pledges.models import Directive
 from reports import services
 from reports.models import Document
@@ -215,8 +215,13 @@ def test_the_database_sorts_like_python(province):
 
     from organizations.models import Member, Organization
 
-    names = list(Organization.objects.filter(depth=2).order_by(Collate(F("name"), COLLATION), "id")
+    names = list(Organization.objects.filter(depth=2).order_by(vi_order("name"), "id")
                  .values_list("name", flat=True))
     assert names == TOP
+    collated = list(Organization.objects.filter(depth=2).order_by(Collate(F("name"), COLLATION), "id")
+                    .values_list("name", flat=True))
+    assert collated == TOP
+    assert list(Organization.objects.filter(depth=2).order_by(vi_order("name", descending=True))
+                .values_list("name", flat=True)) == TOP[::-1]
     members = list(Member.objects.order_by(Collate(F("full_name"), COLLATION), "id").values_list("full_name", flat=True))
     assert members == MEMBERS
