@@ -75,3 +75,18 @@ def test_a_section_the_font_draws_entirely_gets_no_warning(world, rnd, client): 
 @pytest.mark.parametrize("ch", ["≥", "→", "✓"])
 def test_each_undrawable_character_is_named(ch):
     assert undrawable(f"a {ch} b") == [ch]
+
+
+def test_a_round_title_the_font_cannot_draw_is_saved_with_a_warning(world, client):
+    from reports.models import ReportingRound
+
+    from .formwalk import browser_data, forms_of
+
+    client.force_login(world.users.board)
+    form = next(f for f in forms_of(client.get(reverse("reports:round_open")).content.decode())
+                if f.attrs.get("id") == "round-form")
+    data, _ = browser_data(form, lambda f: "Sơ kết → 6 tháng" if f.name == "title" else f.value)
+    response = client.post(reverse("reports:round_open"), data, follow=True)
+    assert ReportingRound.objects.get().title == "Sơ kết → 6 tháng"
+    html = response.content.decode()
+    assert "Đã mở đợt" in html and "phông chữ của văn bản không có “→”" in html

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directive03 import formats
 from organizations.access import access_for
+from organizations.text import undrawable_warning
 from pledges.selectors import directive_for_year
 
 from .. import permissions, selectors, services
@@ -87,6 +88,9 @@ def round_open(request):
                 count = Report.objects.filter(round=rnd).count()
                 messages.success(request, _("Đã mở đợt “%(title)s” cho %(n)s đơn vị.") % {
                     "title": rnd.title, "n": formats.number(count)})
+                warning = undrawable_warning(rnd.title)  # the title is the documents' subject
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("reports:round", pk=rnd.pk)
         form.mark_invalid()
     else:
