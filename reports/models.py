@@ -332,7 +332,7 @@ class Document(models.Model):
     #: The build's lease (reports.document_tasks): who holds it ("host/pid/nonce") and until when;
     #: the holder renews it while it works, anyone may take over a lease that lapsed or whose
     #: process is gone.
-    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_owner = CleanCharField(max_length=200, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
