@@ -12,6 +12,7 @@ from directive03.concurrency import EditConflict, check_token, edit_token
 
 from . import services
 from .admin_search import FoldedSearchMixin
+from .fields import CleanFormCharField
 from .models import Level, Member, Membership, Organization, OrganizationVersion, Role
 
 
@@ -62,7 +63,7 @@ class OrganizationForm(forms.ModelForm):
         help_text=_("Bắt buộc khi chuyển đơn vị hoặc đổi tên."),
     )
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = CleanFormCharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Organization
@@ -214,7 +215,7 @@ class UserChangeForm(BaseUserChangeForm):
     """The admin's user form, with the version check: two administrators editing the same user's
     roles cannot silently undo each other (the second gets the conflict message, nothing is saved)."""
 
-    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = CleanFormCharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
