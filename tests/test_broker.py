@@ -19,12 +19,20 @@ pytestmark = [
 
 
 def wait_for(predicate, seconds: float = 30.0) -> bool:
+    from django.db import OperationalError
+
+    def check() -> bool:
+        try:
+            return predicate()
+        except OperationalError:  # SQLite's shared in-memory test database: "table is locked" while the
+            return False          # worker thread writes; asked again a moment later
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
+        if check():
             return True
         time.sleep(0.2)
-    return predicate()
+    return check()
 
 
 @pytest.mark.django_db(transaction=True)

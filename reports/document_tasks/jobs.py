@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from celery import shared_task
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -240,13 +241,16 @@ def sweep(*, force: bool = False) -> dict[str, int]:
 
 def _after(doc_id: int) -> None:
     """Move the document's run on; if the database is away, the sweep does it later."""
-    try:
-        run_id = Document.objects.filter(pk=doc_id).values_list("run_id", flat=True).first()
-        if run_id:
-            run_check(run_id)
-    except DatabaseError:
-        log.warning("document %s: could not check its run now; the sweep will", doc_id, exc_info=True)
-        close_old_connections()
+    for attempt in range(5):  # a busy or restarting database: try a few times before leaving it to the sweep
+        try:
+            run_id = Document.objects.filter(pk=doc_id).values_list("run_id", flat=True).first()
+            if run_id:
+                run_check(run_id)
+            return
+        except DatabaseError:
+            close_old_connections()
+            time.sleep(0.5 * (attempt + 1))
+    log.warning("document %s: could not check its run now; the sweep will", doc_id)
 
 
 @shared_task(bind=True, name="reports.build_document", acks_late=True, max_retries=MAX_RETRIES,
