@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Level, Organization, Role
+from .models import Level, Member, Membership, Organization, Role
 
 
 class Action(enum.StrEnum):
@@ -149,3 +149,21 @@ def get_org_for_user(user, pk, action: Action = Action.READ) -> Organization:
     if not access.can(action, org):
         raise PermissionDenied
     return org
+
+
+def get_member_for_user(user, pk, action: Action = Action.READ) -> Member:
+    """The member `pk` if the user may read the cell the member belongs to (or last belonged to, for a
+    member who left); else 404. 403 unless the user may do `action` on that cell."""
+    member = Member.objects.filter(pk=pk).select_related("cell").first() if str(pk).isdigit() else None
+    cell = None
+    if member is not None:
+        cell = member.cell
+        if cell is None:
+            last = Membership.objects.filter(member=member).select_related("cell").order_by("-start").first()
+            cell = last.cell if last else None
+    access = access_for(user)
+    if cell is None or not access.reads(cell):
+        raise Http404
+    if not access.can(action, cell):
+        raise PermissionDenied
+    return member

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, member_views, views
 
 app_name = "organizations"
 
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.unit_detail, name="detail"),
+    path("members/<int:member_id>/", member_views.member_detail, name="member"),
     path("<int:pk>/children/", views.unit_children, name="children"),
     path("<int:pk>/members/export/", import_views.members_export, name="members_export"),
     path("<int:pk>/members/import/template/", import_views.import_template, name="import_template"),

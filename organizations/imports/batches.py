@@ -11,7 +11,7 @@ from .. import services
 from ..models import ImportBatch, Member, Membership, Organization
 from ..text import fold
 from .common import MEMBER_FIELDS, ImportFileError, is_importable, target_cells
-from .plan import _member_fields, _plan, check_sheet
+from .plan import _member_fields, _plan, _since, check_sheet
 from .reading import read_upload
 
 # -- services --------------------------------------------------------------------------------
@@ -68,8 +68,12 @@ def import_apply(*, batch: ImportBatch, by) -> ImportBatch:
             ]
             Member.objects.bulk_create(new, batch_size=500)
             Membership.objects.bulk_create(
-                [Membership(member=m, cell_id=m.cell_id, start=today) for m in new], batch_size=500
+                [Membership(member=m, cell_id=m.cell_id, start=_since(v) or today) for m, v in zip(new, plan.creates,
+                                                                                                   strict=True)],
+                batch_size=500,
             )
+            for member_id, start in plan.restarts:
+                Membership.objects.filter(member_id=member_id, end__isnull=True).update(start=start)
             changed = []
             for member, values in plan.updates + plan.moves:
                 for key, value in _member_fields(values).items():
@@ -78,7 +82,8 @@ def import_apply(*, batch: ImportBatch, by) -> ImportBatch:
                 changed.append(member)
             Member.objects.bulk_update(changed, [*MEMBER_FIELDS, "search_key"], batch_size=500)
             for member, values in plan.moves:
-                services.member_transfer(member=member, to_cell=cells_by_id[values["cell_id"]], on=today)
+                services.member_transfer(member=member, to_cell=cells_by_id[values["cell_id"]],
+                                         on=_since(values) or today)
             batch.status = ImportBatch.Status.APPLIED
             batch.applied_at = timezone.now()
             batch.created_count = len(new)

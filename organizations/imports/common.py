@@ -26,6 +26,7 @@ class Column:
     key: str
     header: str
     max_length: int
+    in_every_file: bool = True  # False: a file made before the column existed may lack it
 
 
 COLUMNS = (
@@ -38,6 +39,7 @@ COLUMNS = (
     Column("position", "Chức vụ", 20),
     Column("is_key_cadre", "Cán bộ chủ chốt", 10),
     Column("cell", "Chi bộ", 200),
+    Column("since", "Sinh hoạt tại chi bộ từ ngày", 20, in_every_file=False),
 )
 HEADERS = [c.header for c in COLUMNS]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -55,6 +57,9 @@ ENUMS = {
 }
 MEMBER_FIELDS = ("full_name", "gender", "birth_year", "joined_on", "status", "position", "is_key_cadre")
 
+#: A party card number has 8 digits (2 for the province, 6 for the serial); a spreadsheet that took
+#: "01234567" for a number shows 1234567.
+CARD_DIGITS = 8
 CARD_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]*$")
 DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -94,3 +99,14 @@ def get_batch_for_user(user, *, org: Organization, batch_id: int) -> ImportBatch
         raise Http404
     return batch
 
+
+
+def padded_card(card: str) -> str:
+    """The card number with the leading zeros a spreadsheet dropped put back ("1234567" -> "01234567")."""
+    return card.zfill(CARD_DIGITS) if card.isdigit() and len(card) < CARD_DIGITS else card
+
+
+def card_candidates(card: str) -> list[str]:
+    """The card numbers a typed card may be: as typed (a known short card), then with its zeros back."""
+    padded = padded_card(card)
+    return [card] if padded == card else [card, padded]

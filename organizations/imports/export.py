@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 import openpyxl
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from directive03.formats import number
 from directive03.spreadsheets import safe_cell
 
-from ..models import Level, Member, Organization
+from ..models import Level, Member, Membership, Organization
 from ..text import vi_order
 from .common import (
     COLUMNS,
@@ -40,7 +40,8 @@ def members_for_export(org: Organization) -> QuerySet[Member]:
         members = Member.objects.filter(cell=org)
     else:
         members = Member.objects.filter(cell__path__startswith=org.path, cell__depth=org.depth + 1)
-    return members.select_related("cell").order_by("cell__path", vi_order("full_name"), "id")
+    since = Membership.objects.filter(member=OuterRef("pk"), end__isnull=True).order_by("-start").values("start")[:1]
+    return members.select_related("cell").annotate(since=Subquery(since)).order_by("cell__path", vi_order("full_name"), "id")
 
 
 def _export_values(member: Member) -> list:
@@ -48,10 +49,11 @@ def _export_values(member: Member) -> list:
         member.card_number, member.full_name, GENDER_LABELS.get(member.gender, member.gender), member.birth_year,
         member.joined_on, STATUS_LABELS.get(member.status, member.status),
         POSITION_LABELS.get(member.position, member.position), YES_NO_LABELS[member.is_key_cadre], member.cell.name,
+        member.since,
     ]
 
 
-WIDTHS = (18, 30, 10, 10, 15, 13, 14, 16, 36)
+WIDTHS = (18, 30, 10, 10, 15, 13, 14, 16, 36, 18)
 
 
 def export_xlsx(org: Organization) -> bytes:
@@ -88,7 +90,7 @@ def export_csv(org: Organization) -> bytes:
     writer.writerow(HEADERS)
     for member in members_for_export(org).iterator(chunk_size=2000):
         values = _export_values(member)
-        values[4] = values[4].strftime("%d/%m/%Y")
+        values = [v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values]
         writer.writerow([safe_cell(v) for v in values])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
@@ -106,7 +108,7 @@ def template_xlsx(org: Organization) -> bytes:
         ws.column_dimensions[letter].width = width
         ws.cell(row=1, column=i).font = Font(bold=True)
         ws.cell(row=1, column=i).fill = fill
-        if COLUMNS[i - 1].key in ("card_number", "joined_on"):
+        if COLUMNS[i - 1].key in ("card_number", "joined_on", "since"):
             # text, so that Excel keeps leading zeros and does not read 05/06 as 6 May
             ws.column_dimensions[letter].number_format = "@"
     ws.freeze_panes = "A2"
@@ -122,7 +124,7 @@ def template_xlsx(org: Organization) -> bytes:
     guide.column_dimensions["A"].width = 20
     guide.column_dimensions["B"].width = 90
     example = ["10012345", "Nguyễn Thị Hoa", "Nữ", "1985", "19/05/2010", "Chính thức", "Đảng viên", "Không",
-               safe_cell(cells[0].name if cells else org.name)]
+               safe_cell(cells[0].name if cells else org.name), "01/06/2010"]
     rules = [
         _("Bắt buộc; chữ số, chữ cái không dấu, dấu . / - (tối đa 20 ký tự). Nhập lại cùng số thẻ sẽ cập nhật, không tạo trùng."),
         _("Bắt buộc; tối đa 120 ký tự."),
@@ -134,6 +136,9 @@ def template_xlsx(org: Organization) -> bytes:
         _("“Có” hoặc “Không”."),
         _("Tên chi bộ; có thể để trống.") if org.level == Level.CELL
         else _("Bắt buộc; tên một chi bộ trực thuộc (xem danh sách dưới đây)."),
+        _("Ngày/tháng/năm; có thể để trống. Đảng viên mới: để trống là từ hôm nay; ghi ngày cũ hơn để nhập "
+          "các năm trước (không trước ngày vào Đảng). Đảng viên đã có: đổi ngày bắt đầu sinh hoạt tại chi bộ, "
+          "hoặc ngày chuyển đến khi đổi chi bộ."),
     ]
     guide.append([_("Nhập đảng viên cho: %(org)s") % {"org": safe_cell(org.name)}])
     guide["A1"].font = Font(bold=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from ..access import access_for
+from ..memberships import Period, check_history, date_label, with_gaps
 from ..models import Member, Membership, Organization
 from ..text import fold
-from .common import COLUMN_BY_KEY, COLUMNS, MEMBER_FIELDS, target_cells
+from .common import COLUMN_BY_KEY, COLUMNS, MEMBER_FIELDS, card_candidates, padded_card, target_cells
 from .reading import RawSheet
 from .rows import _check_row, _Context, _display, _match_header
 
@@ -22,6 +24,7 @@ class Plan:
     creates: list[dict] = field(default_factory=list)
     updates: list[tuple[Member, dict]] = field(default_factory=list)
     moves: list[tuple[Member, dict]] = field(default_factory=list)  # update, then change cell
+    restarts: list[tuple[int, dt.date]] = field(default_factory=list)  # (member id, new start of the open period)
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
     actions: dict[int, dict] = field(default_factory=dict)  # line -> action for the preview
@@ -33,33 +36,58 @@ def _member_fields(values: dict) -> dict:
     return fields
 
 
+def _since(values: dict) -> dt.date | None:
+    return dt.date.fromisoformat(values["since"]) if values.get("since") else None
+
+
 def _changes(member: Member, values: dict) -> list[str]:
     """The headers of the columns whose value differs from the member's."""
     return [COLUMN_BY_KEY[k].header for k, v in _member_fields(values).items() if getattr(member, k) != v]
 
 
-def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], user, today: dt.date) -> Plan:
-    """Match valid rows with existing members by card number; refuse members of other units."""
-    plan = Plan()
-    cells_by_id = {c.pk: c for c in cells}
-    cards = [r["values"]["card_number"] for r in rows]
-    existing: dict[str, Member] = {}
+def _existing(cards: list[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
     for start in range(0, len(cards), 900):
         chunk = Member.objects.filter(card_number__in=cards[start:start + 900]).select_related("cell")
-        existing.update((m.card_number, m) for m in chunk)
-    wanted = {r["values"]["card_number"]: r["values"]["cell_id"] for r in rows}
-    movers = [m.pk for m in existing.values() if m.cell_id in cells_by_id and m.cell_id != wanted[m.card_number]]
-    open_since: dict[int, dt.date] = {}
-    for start in range(0, len(movers), 900):
-        open_since.update(
-            Membership.objects.filter(member_id__in=movers[start:start + 900], end__isnull=True)
-            .values_list("member_id", "start")
-        )
+        found.update((m.card_number, m) for m in chunk)
+    return found
+
+
+def _stored_periods(member_ids: list[int]) -> dict[int, list[Period]]:
+    periods: dict[int, list[Period]] = defaultdict(list)
+    for start in range(0, len(member_ids), 900):
+        for member_id, *period in (
+            Membership.objects.filter(member_id__in=member_ids[start:start + 900])
+            .order_by("member_id", "start", "pk").values_list("member_id", "cell_id", "start", "end")
+        ):
+            periods[member_id].append(Period(*period))
+    return periods
+
+
+def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], user, today: dt.date) -> Plan:
+    """Match valid rows with existing members by card number (restoring the leading zeros a spreadsheet
+    dropped); refuse members of other units; check the cell histories the rows would make."""
+    plan = Plan()
+    cells_by_id = {c.pk: c for c in cells}
+    existing = _existing([card for r in rows for card in card_candidates(r["values"]["card_number"])])
+    for row in rows:
+        values = row["values"]
+        member = next((existing[c] for c in card_candidates(values["card_number"]) if c in existing), None)
+        restored = member.card_number if member is not None else padded_card(values["card_number"])
+        if restored != values["card_number"]:
+            row["card_restored"] = restored
+            values["card_number"] = restored
+    known = [m.pk for m in existing.values() if m.cell_id is None or m.cell_id in cells_by_id]
+    stored = _stored_periods(known)
+    histories: dict[int, list[Period]] = {}
+    checked: dict[int, Member] = {}
+    lines: dict[int, int] = {}
     access = access_for(user)
     for row in rows:
         values, line = row["values"], row["line"]
         member = existing.get(values["card_number"])
         cell = cells_by_id.get(values["cell_id"])
+        since = _since(values)
         error, column = None, COLUMN_BY_KEY["card_number"].header
         if cell is None:
             column = COLUMN_BY_KEY["cell"].header
@@ -73,25 +101,53 @@ def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], use
                           "Hãy làm thủ tục chuyển sinh hoạt trước.") % {"card": member.card_number, "cell": member.cell.name}
             else:
                 error = _("Số thẻ %(card)s là của đảng viên thuộc đơn vị khác.") % {"card": member.card_number}
-        elif member.cell_id != cell.pk:
-            started = open_since.get(member.pk)
-            if started is not None and started >= today:
-                error = _("Đảng viên vừa bắt đầu sinh hoạt tại %(cell)s hôm nay; chưa thể chuyển chi bộ.") % {
-                    "cell": member.cell.name}
-            else:
-                plan.moves.append((member, values))
-                plan.actions[line] = {"action": "move", "from_cell": member.cell.name if member.cell else "",
-                                      "changes": _changes(member, values)}
         else:
-            changed = _changes(member, values)
-            if changed:
-                plan.updates.append((member, values))
-                plan.actions[line] = {"action": "update", "changes": changed}
+            periods = stored.get(member.pk, [])
+            current = periods[-1] if periods and periods[-1].end is None else None
+            column = COLUMN_BY_KEY["since"].header
+            if member.cell_id != cell.pk:  # a move between the unit's cells, or a member coming back
+                on = since or today
+                if current is not None and current.start >= on:
+                    if since is None:
+                        error = _("Đảng viên vừa bắt đầu sinh hoạt tại %(cell)s hôm nay; chưa thể chuyển chi bộ.") % {
+                            "cell": member.cell.name}
+                    else:
+                        error = _("Ngày chuyển đến %(date)s phải sau ngày bắt đầu sinh hoạt tại %(cell)s (%(start)s).") % {
+                            "date": date_label(on), "cell": member.cell.name, "start": date_label(current.start)}
+                else:
+                    history = [*periods[:-1], Period(current.cell_id, current.start, on)] if current else list(periods)
+                    histories[member.pk] = with_gaps([*history, Period(cell.pk, on)])
+                    plan.moves.append((member, values))
+                    plan.actions[line] = {"action": "move", "from_cell": member.cell.name if member.cell else "",
+                                          "changes": _changes(member, values)}
             else:
-                plan.unchanged += 1
-                plan.actions[line] = {"action": "same"}
+                changed = _changes(member, values)
+                if since is not None and current is not None and since != current.start:
+                    if len(periods) > 1:
+                        error = _("Đảng viên đã sinh hoạt ở chi bộ khác trước đó; hãy sửa ngày trên trang của đảng "
+                                  "viên (quá trình sinh hoạt).")
+                    else:
+                        histories[member.pk] = [Period(cell.pk, since)]
+                        plan.restarts.append((member.pk, since))
+                        changed.append(COLUMN_BY_KEY["since"].header)
+                if error:
+                    pass
+                elif changed:
+                    plan.updates.append((member, values))
+                    plan.actions[line] = {"action": "update", "changes": changed}
+                else:
+                    plan.unchanged += 1
+                    plan.actions[line] = {"action": "same"}
+            if member.pk in histories:
+                checked[member.pk] = Member(pk=member.pk, joined_on=_member_fields(values)["joined_on"])
+                lines[member.pk] = line
         if error:
             plan.errors.append({"line": line, "column": column, "message": error})
+    problems = check_history(histories, members=checked, cells=cells_by_id, today=today)
+    for member_id, messages in problems.items():
+        for message in messages:
+            plan.errors.append({"line": lines[member_id], "column": COLUMN_BY_KEY["since"].header,
+                                "message": message})
     return plan
 
 
@@ -102,7 +158,7 @@ def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> 
     by_key: dict[str, Organization | None] = {}
     for c in cells:
         by_key[fold(c.name)] = None if fold(c.name) in by_key else c
-    ctx = _Context(org=org, cells_by_key=by_key, today=today)
+    ctx = _Context(org=org, cells_by_key=by_key, today=today, cells_by_id={c.pk: c for c in cells})
     rows: list[dict] = []
     errors: list[dict] = []
     first_line: dict[str, int] = {}
@@ -111,7 +167,7 @@ def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> 
         formulas = {key for key, i in positions.items() if (line, i) in sheet.formulas}
         normalized, row_errors = _check_row(raw, formulas, ctx)
         if normalized is not None:
-            card = normalized["card_number"]
+            card = padded_card(normalized["card_number"])
             if card in first_line:
                 row_errors = [(COLUMN_BY_KEY["card_number"].header,
                                _("Số thẻ %(card)s trùng với dòng %(line)s.") % {"card": card, "line": first_line[card]})]
@@ -119,7 +175,7 @@ def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> 
             else:
                 first_line[card] = line
         errors.extend({"line": line, "column": col, "message": msg} for col, msg in row_errors)
-        rows.append({"line": line, "cells": [_display(raw[c.key]) for c in COLUMNS], "values": normalized})
+        rows.append({"line": line, "cells": [_display(raw.get(c.key)) for c in COLUMNS], "values": normalized})
     valid = [r for r in rows if r["values"] is not None]
     plan = _plan(valid, org=org, cells=cells, user=user, today=today)
     for row in valid:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,7 @@ def _match_header(header: list) -> dict[str, int]:
             repeated.append(column.header)
         else:
             positions[column.key] = i
-    missing = [c.header for c in COLUMNS if c.key not in positions]
+    missing = [c.header for c in COLUMNS if c.key not in positions and c.in_every_file]
     if missing or unknown or repeated:
         parts = [_("Các cột của tệp không đúng mẫu.")]
         if missing:
@@ -91,6 +91,7 @@ class _Context:
     org: Organization
     cells_by_key: dict[str, Organization | None]  # folded name -> cell (None when two cells share it)
     today: dt.date
+    cells_by_id: dict[int, Organization] = field(default_factory=dict)
 
 
 def _parse_card(text: str, raw, ctx: _Context, values: dict) -> str:
@@ -125,21 +126,25 @@ def _parse_year(text: str, raw, ctx: _Context, values: dict) -> int:
     return int(text)
 
 
-def _parse_joined(text: str, raw, ctx: _Context, values: dict) -> dt.date:
+def _date(text: str, raw) -> dt.date:
+    """A date cell: a real date (Excel) or dd/mm/yyyy text."""
     if isinstance(raw, dt.datetime):
-        value = raw.date()
-    elif isinstance(raw, dt.date):
-        value = raw
-    else:
-        match = DATE_RE.match(text)
-        if not match:
-            raise _Invalid(_("Ngày “%(value)s” không đúng dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 19/05/2010.")
-                           % {"value": text})
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            value = dt.date(year, month, day)
-        except ValueError:
-            raise _Invalid(_("Ngày “%(value)s” không có trên lịch.") % {"value": text}) from None
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    match = DATE_RE.match(text)
+    if not match:
+        raise _Invalid(_("Ngày “%(value)s” không đúng dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 19/05/2010.")
+                       % {"value": text})
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _Invalid(_("Ngày “%(value)s” không có trên lịch.") % {"value": text}) from None
+
+
+def _parse_joined(text: str, raw, ctx: _Context, values: dict) -> dt.date:
+    value = _date(text, raw)
     shown = value.strftime("%d/%m/%Y")
     if value > ctx.today:
         raise _Invalid(_("Ngày vào Đảng %(date)s ở sau ngày hôm nay.") % {"date": shown})
@@ -150,6 +155,25 @@ def _parse_joined(text: str, raw, ctx: _Context, values: dict) -> dt.date:
         raise _Invalid(
             _("Ngày vào Đảng %(date)s quá sớm so với năm sinh %(year)s (phải từ năm %(min)s trở đi).")
             % {"date": shown, "year": birth_year, "min": birth_year + MIN_JOIN_AGE})
+    return value
+
+
+def _parse_since(text: str, raw, ctx: _Context, values: dict) -> dt.date | None:
+    """Sinh hoạt tại chi bộ từ ngày: optional (empty: today for a new member, unchanged otherwise)."""
+    if not text and not isinstance(raw, dt.date):
+        return None
+    value = _date(text, raw)
+    shown = value.strftime("%d/%m/%Y")
+    if value > ctx.today:
+        raise _Invalid(_("Ngày sinh hoạt tại chi bộ %(date)s ở sau ngày hôm nay.") % {"date": shown})
+    joined = values.get("joined_on")
+    if joined and value < joined:
+        raise _Invalid(_("Ngày sinh hoạt tại chi bộ %(date)s trước ngày vào Đảng %(joined)s.")
+                       % {"date": shown, "joined": joined.strftime("%d/%m/%Y")})
+    cell = ctx.cells_by_id.get(values.get("cell"))
+    if cell is not None and value < cell.valid_from:
+        raise _Invalid(_("Ngày sinh hoạt tại chi bộ %(date)s trước ngày %(cell)s bắt đầu hoạt động (%(start)s).")
+                       % {"date": shown, "cell": cell.name, "start": cell.valid_from.strftime("%d/%m/%Y")})
     return value
 
 
@@ -178,8 +202,9 @@ PARSERS = {
     "card_number": _parse_card, "full_name": _parse_name, "gender": _enum_parser("gender"),
     "birth_year": _parse_year, "joined_on": _parse_joined, "status": _enum_parser("status"),
     "position": _enum_parser("position"), "is_key_cadre": _enum_parser("is_key_cadre"), "cell": _parse_cell,
+    "since": _parse_since,
 }
-OPTIONAL = {"cell"}  # required for a commune; the cell parser says so
+OPTIONAL = {"cell", "since"}  # required for a commune; the cell parser says so
 
 
 def _check_row(raw: dict, formulas: set[str], ctx: _Context) -> tuple[dict | None, list[tuple[str, str]]]:
@@ -204,6 +229,7 @@ def _check_row(raw: dict, formulas: set[str], ctx: _Context) -> tuple[dict | Non
     if errors:
         return None, errors
     values["joined_on"] = values["joined_on"].isoformat()
+    values["since"] = values["since"].isoformat() if values["since"] else None
     values["cell_id"] = values.pop("cell")
     return values, []
 

@@ -17,8 +17,14 @@ from organizations.text import vi_order
 
 from .. import selectors, services
 from ..models import PressingIssue
-from ..periods import today
-from ._common import check_year, get_cell, split_errors
+from ..models.limits import FIRST_YEAR
+from ..periods import is_future_month, today
+from ._common import check_month, check_year, get_cell, parse_int, split_errors
+
+
+def year_choices() -> list[int]:
+    """The years a picker offers, newest first: from the directive's first year to this one."""
+    return list(range(today().year, FIRST_YEAR - 1, -1))
 
 
 @require_GET
@@ -49,6 +55,7 @@ def _home(request, cell, *, issue_values=None, issue_errors=None, status=200):
         "overview": overview, "registered": registered, "member_count": len(overview.members),
         "can_edit": access_for(request.user).can(Action.EDIT_CELL, cell),
         "issue_values": issue_values or {}, "issue_errors": issue_errors or {},
+        "years": year_choices(), "months": range(1, 13),
     }
     return render(request, "pledges/cell_home.html", context, status=status)
 
@@ -97,6 +104,24 @@ def cell_year(request, cell_id: int, year: int):
     now = today()
     return render(request, "pledges/cell_year.html", {
         "cell": cell, "year": year, "overview": overview,
-        "prev_year": year - 1, "next_year": year + 1 if year < now.year else None,
-        "months": range(1, 13),
+        "prev_year": year - 1 if year > FIRST_YEAR else None, "next_year": year + 1 if year < now.year else None,
+        "months": range(1, 13), "years": year_choices(),
     })
+
+
+@require_GET
+@login_required
+def cell_go(request, cell_id: int):
+    """The year/month picker: ?nam=2014 opens the year, ?nam=2014&thang=3 the month's record."""
+    cell = get_cell(request.user, cell_id)
+    year, month = parse_int(request.GET.get("nam")), parse_int(request.GET.get("thang"))
+    if year is None:
+        raise Http404
+    if month is None:
+        check_year(year)
+        return redirect("pledges:year", cell.pk, year)
+    check_month(year, month)
+    if is_future_month(year, month):
+        messages.info(request, _("Tháng %(month)s/%(year)s chưa đến.") % {"month": month, "year": year})
+        return redirect("pledges:year", cell.pk, year)
+    return redirect("pledges:review", cell.pk, year, month)

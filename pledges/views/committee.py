@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from organizations.access import Action, access_for
@@ -12,9 +14,11 @@ from organizations.models import Level, Organization
 from organizations.text import vi_order
 
 from .. import selectors
+from ..models.limits import FIRST_YEAR
 from ..periods import is_future_month, month_label, today
 from ..templatetags.pledges_ui import COMMITTEE_KINDS
-from ._common import check_month, get_committee
+from ._common import check_month, get_committee, parse_int
+from .cell import year_choices
 
 PAGE_SIZE = 200
 #: ?loc=chua-nop: only the cells that have not submitted.
@@ -53,6 +57,22 @@ def committee_month(request, unit_id: int, year: int, month: int):
         "unit": unit, "year": year, "month": month, "label": month_label(year, month), "overview": overview,
         "page": page, "only_missing": only_missing, "missing": missing, "filter_value": NOT_SUBMITTED,
         "rows": [(row, access.can(Action.REVIEW, row.cell)) for row in page.object_list],
-        "prev": prev, "next": None if is_future_month(*nxt) else nxt,
-        "statuses": selectors.STATUSES,
+        "prev": prev if prev[0] >= FIRST_YEAR else None, "next": None if is_future_month(*nxt) else nxt,
+        "statuses": selectors.STATUSES, "years": year_choices(), "months": range(1, 13),
     })
+
+
+@require_GET
+@login_required
+def committee_go(request, unit_id: int):
+    """The year/month picker: ?nam=2014&thang=3 opens that month (a future month: this one)."""
+    unit = get_committee(request.user, unit_id)
+    year, month = parse_int(request.GET.get("nam")), parse_int(request.GET.get("thang")) or 12
+    if year is None:
+        raise Http404
+    check_month(year, month)
+    if is_future_month(year, month):
+        now = today()
+        year, month = now.year, now.month
+    suffix = "?loc=" + NOT_SUBMITTED if request.GET.get("loc") == NOT_SUBMITTED else ""
+    return redirect(reverse("pledges:committee_month", args=[unit.pk, year, month]) + suffix)
