@@ -12,9 +12,7 @@ from ..models import ImportBatch, Level, Member, Organization
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_SCAN_LINES = 20_000  # blank lines included; a sheet formatted down to row 1,048,576 stops here
 MAX_COLUMNS = 30
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024  # an .xlsx is a zip: refuse zip bombs before openpyxl opens it
 DISPLAY_CHARS = 100  # what the preview keeps of a cell's text
 SHEET_TITLE = "Đảng viên"
 PARTY_FOUNDED = dt.date(1930, 2, 3)
