@@ -23,6 +23,7 @@ if not DATA_DIR.is_absolute():
     raise ImproperlyConfigured(f"DATA_DIR: must be an absolute path, got {str(DATA_DIR)!r}")
 #: Generated documents live here, outside the web root; only an access-checked view serves them.
 DOCUMENTS_ROOT = DATA_DIR / "documents"
+IMPORTS_ROOT = DATA_DIR / "imports"  # uploaded member lists, until a worker has read them
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 if DEBUG:

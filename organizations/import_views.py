@@ -68,6 +68,11 @@ def import_template(request, pk: int):
                      content_type=XLSX)
 
 
+def _upload_page(request, org: Organization, form: MemberFileForm):
+    context = {"org": org, "form": form, "columns": imports.HEADERS, "max_rows": imports.MAX_ROWS}
+    return render(request, "organizations/import_upload.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_upload(request, pk: int):
@@ -80,15 +85,32 @@ def import_upload(request, pk: int):
             form.add_error("file", exc.message)
         else:
             return redirect("organizations:import_preview", pk=org.pk, batch_id=batch.pk)
-    context = {"org": org, "form": form, "columns": imports.HEADERS, "max_rows": imports.MAX_ROWS}
-    return render(request, "organizations/import_upload.html", context)
+    return _upload_page(request, org, form)
+
+
+def _checking_page(request, org: Organization, batch):
+    """The file is being read by a worker: its progress, refreshed by htmx (or by the page itself)."""
+    if request.htmx:
+        if batch.status != batch.Status.CHECKING:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "organizations/_import_progress.html", {"org": org, "batch": batch})
+    return render(request, "organizations/import_checking.html", {"org": org, "batch": batch})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_preview(request, pk: int, batch_id: int):
     org = _unit(request.user, pk, Action.MANAGE_MEMBERS)
-    batch = imports.get_batch_for_user(request.user, org=org, batch_id=batch_id)
+    batch = imports.batch_expire(imports.get_batch_for_user(request.user, org=org, batch_id=batch_id))
+    if request.method == "GET" and (batch.status == batch.Status.CHECKING or request.htmx):
+        return _checking_page(request, org, batch)
+    if request.method == "GET" and batch.status == batch.Status.FAILED:
+        form = MemberFileForm({}, {})
+        form.full_clean()
+        form.errors["file"] = form.error_class([e["message"] for e in batch.errors])
+        return _upload_page(request, org, form)
     if request.method == "POST":
         action = request.POST.get("action")
         if action not in ("confirm", "discard"):

@@ -214,6 +214,8 @@ class ImportBatch(models.Model):
     and the confirmation. Only its creator may see or apply it, and only on its unit."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Đang đọc và kiểm tra")
+        FAILED = "failed", _("Không đọc được tệp")
         PENDING = "pending", _("Chờ xác nhận")
         APPLIED = "applied", _("Đã nhập")
         DISCARDED = "discarded", _("Đã hủy")
@@ -229,6 +231,9 @@ class ImportBatch(models.Model):
     rows = models.JSONField(_("các dòng đã chuẩn hóa"), default=list)
     errors = models.JSONField(_("lỗi"), default=list)
     status = CleanCharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("tiến độ kiểm tra (%)"), default=0)
+    stored_file = CleanCharField(_("tệp chờ đọc"), max_length=100, blank=True,
+                                   help_text=_("Tên tệp đã tải lên, trong thư mục nhập; xóa khi đọc xong."))
     applied_at = models.DateTimeField(_("thời điểm nhập"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("số đảng viên mới"), default=0)
     updated_count = models.PositiveIntegerField(_("số đảng viên cập nhật"), default=0)

@@ -110,3 +110,4 @@ def _tasks_inline_and_private_documents(settings, tmp_path):
     """Tasks without a broker run synchronously in tests; documents go to a private folder."""
     settings.RUN_TASKS_INLINE = True
     settings.DOCUMENTS_ROOT = tmp_path / "documents"
+    settings.IMPORTS_ROOT = tmp_path / "imports"

@@ -1,4 +1,4 @@
-"""Step 3: the batch kept for the preview, then applied (everything or nothing) or discarded."""
+"""Step 3: the checked batch applied (everything or nothing) or discarded; what its preview shows."""
 
 from __future__ import annotations
 
@@ -8,30 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..models import ImportBatch, Member, Membership, Organization
+from ..models import ImportBatch, Member, Membership
 from ..text import fold
-from .common import MEMBER_FIELDS, ImportFileError, is_importable, target_cells
-from .plan import _member_fields, _plan, _since, check_sheet
-from .reading import read_upload
+from .common import MEMBER_FIELDS, target_cells
+from .plan import _member_fields, _plan, _since
 
 # -- services --------------------------------------------------------------------------------
-
-def batch_create(*, org: Organization, upload, by) -> ImportBatch:
-    """Read and check an uploaded file; keep the result for the preview. ImportFileError if unusable."""
-    if not is_importable(org):
-        raise ImportFileError(_("Chỉ nhập đảng viên cho chi bộ hoặc đảng bộ cấp cơ sở."))
-    if not org.is_active:
-        raise ImportFileError(_("Đơn vị đã thôi hoạt động; không thể nhập đảng viên."))
-    sheet = read_upload(upload)
-    rows, errors = check_sheet(sheet, org=org, user=by, today=timezone.localdate())
-    with transaction.atomic():
-        ImportBatch.objects.filter(organization=org, created_by=by, status=ImportBatch.Status.PENDING).update(
-            status=ImportBatch.Status.DISCARDED
-        )
-        return ImportBatch.objects.create(
-            organization=org, created_by=by, filename=(upload.name or "")[-255:], rows=rows, errors=errors
-        )
-
 
 def _locked_pending(batch: ImportBatch, by) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().select_related("organization").get(pk=batch.pk)

@@ -151,8 +151,10 @@ def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], use
     return plan
 
 
-def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> tuple[list[dict], list[dict]]:
-    """Rows for the batch ({line, cells, values or None, action…}) and the errors, by line."""
+def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date,
+                progress=None) -> tuple[list[dict], list[dict]]:
+    """Rows for the batch ({line, cells, values or None, action…}) and the errors, by line;
+    progress(share of the rows checked) is called along the way."""
     positions = _match_header(sheet.header)
     cells = target_cells(org)
     by_key: dict[str, Organization | None] = {}
@@ -162,7 +164,10 @@ def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date) -> 
     rows: list[dict] = []
     errors: list[dict] = []
     first_line: dict[str, int] = {}
-    for line, values in sheet.rows:
+    every = max(len(sheet.rows) // 20, 1)
+    for i, (line, values) in enumerate(sheet.rows):
+        if progress is not None and i % every == 0:
+            progress(i / len(sheet.rows))
         raw = {key: values[i] if i < len(values) else None for key, i in positions.items()}
         formulas = {key for key, i in positions.items() if (line, i) in sheet.formulas}
         normalized, row_errors = _check_row(raw, formulas, ctx)

@@ -26,7 +26,7 @@ class RawSheet:
 _bad_format = xlsx.bad_format
 
 
-def _too_big(size: int) -> ImportFileError:
+def too_big(size: int) -> ImportFileError:
     return ImportFileError(
         _("Tệp quá lớn (%(size)s MB). Dung lượng tối đa là 2 MB.") % {"size": number(size / 1024 / 1024, 1)}
     )
@@ -35,17 +35,18 @@ def _too_big(size: int) -> ImportFileError:
 def read_upload(upload) -> RawSheet:
     """An uploaded file (Django's UploadedFile, or any binary file with .size and .read) read and checked."""
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise _too_big(upload.size)
+        raise too_big(upload.size)
     return read_bytes(upload.read(MAX_UPLOAD_BYTES + 1))
 
 
-def read_bytes(data: bytes) -> RawSheet:
+def read_bytes(data: bytes, progress=None) -> RawSheet:
+    """The file's content read and checked; progress(share of the lines read) is called along the way."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise _too_big(len(data))
+        raise too_big(len(data))
     if not data.strip():
         raise ImportFileError(_("Tệp rỗng."))
     if data.startswith(b"PK\x03\x04"):
-        sheet = _read_xlsx(data)
+        sheet = _read_xlsx(data, progress)
     else:
         sheet = _read_csv(data)
     if len(sheet.rows) > MAX_ROWS:
@@ -78,13 +79,16 @@ def _collect(lines, sheet_rows: RawSheet) -> RawSheet:
     return sheet_rows
 
 
-def _read_xlsx(data: bytes) -> RawSheet:
+def _read_xlsx(data: bytes, progress=None) -> RawSheet:
     inspection = xlsx.inspect(io.BytesIO(data))
     sheet = RawSheet(header=None)
+    every = max(inspection.last_value_row // 20, 1)
 
     def lines():
         for line, values, formulas in xlsx.read_sheet(io.BytesIO(data), inspection):
             sheet.formulas.update((line, i) for i in formulas)
+            if progress is not None and line % every == 0:
+                progress(line / inspection.last_value_row)
             yield line, values
 
     try:
