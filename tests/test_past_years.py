@@ -9,12 +9,15 @@ year, the year ends; the bloc committee accepts the records; the board opens the
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from html import unescape
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from organizations.models import Kind, Level, Member, Role
 from pledges.models import Directive, MonthlyReview
@@ -188,6 +191,14 @@ def test_a_cell_enters_2011_to_2014_and_the_summary_round_is_right(client, bloc)
     drill = page(client.get(reverse("reports:figure", args=[report.pk, "exemplary_records"])))
     assert "24" in drill
     assert "Sơ kết 4 năm" in report_page
+    # the cell's official document of the round
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(reverse("documents:build", args=[report.pk]), HTTP_HX_REQUEST="true").status_code == 200
+    pdf = client.get(reverse("documents:download", args=[report.pk, "pdf"]))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
+    text = " ".join(text.split())
+    assert "Sơ kết 4 năm" in text and "2011" in text and "2014" in text
+    assert re.search(r"Số đảng viên\s+15\b", text), text[:2000]
     # the members page of a past year and the member's own page agree with the history
     member_page = page(client.get(reverse("organizations:member", kwargs={"member_id": members[3].pk})))
     assert "01/01/2010" in member_page and cell.name in member_page
