@@ -143,3 +143,18 @@ def test_a_member_with_an_earlier_cell_is_sent_to_their_page(admin_c1, world):
                 since="01/01/2017")]
     body = upload(admin_c1, world.c1, xlsx_file(rows)).content.decode()
     assert "hãy sửa ngày trên trang của đảng viên" in body
+
+
+def test_a_member_who_left_comes_back_after_leaving_not_before(sec_a, world):
+    from organizations import services
+
+    leaver = world.members_x[0]
+    services.member_transfer(member=leaver, to_cell=None, on=dt.date(2024, 1, 1))
+    rows = [row(leaver.card_number, leaver.full_name, year=leaver.birth_year, since="01/06/2023")]
+    body = upload(sec_a, world.a, xlsx_file(rows)).content.decode()
+    assert "Ngày sinh hoạt tại chi bộ 01/06/2023 trước ngày đảng viên chuyển đi (01/01/2024)." in body
+    rows = [row(leaver.card_number, leaver.full_name, year=leaver.birth_year, since="01/03/2024")]
+    assert "Chuyển đến" in upload(sec_a, world.a, xlsx_file(rows)).content.decode()
+    confirm(sec_a, world.a, latest_batch())
+    assert periods(leaver.card_number) == [("Chi bộ khu phố 3", dt.date(2020, 1, 1), dt.date(2024, 1, 1)),
+                                           ("Chi bộ ấp Hòn Quéo", dt.date(2024, 3, 1), None)]

@@ -107,7 +107,11 @@ def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], use
             column = COLUMN_BY_KEY["since"].header
             if member.cell_id != cell.pk:  # a move between the unit's cells, or a member coming back
                 on = since or today
-                if current is not None and current.start >= on:
+                left = periods[-1].end if periods and current is None else None
+                if left is not None and on < left:
+                    error = _("Ngày sinh hoạt tại chi bộ %(date)s trước ngày đảng viên chuyển đi (%(left)s).") % {
+                        "date": date_label(on), "left": date_label(left)}
+                elif current is not None and current.start >= on:
                     if since is None:
                         error = _("Đảng viên vừa bắt đầu sinh hoạt tại %(cell)s hôm nay; chưa thể chuyển chi bộ.") % {
                             "cell": member.cell.name}
