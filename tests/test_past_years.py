@@ -76,14 +76,22 @@ def import_members(client, cell) -> list[Member]:
     return members
 
 
+def version_of(client, url_) -> str:
+    """The token of the rows a page edits (a save from an out-of-date page is refused)."""
+    found = re.search(r'name="version" value="([^"]*)"', page(client.get(url_)))
+    return found.group(1) if found else ""
+
+
 def enter_pledges(client, cell, members, year):
     for i, member in enumerate(members):
-        response = client.post(reverse("pledges:pledge_member", args=[cell.pk, year, member.pk]), {
-            "kind": "set_example" if i < 4 else "exemplary", "on": f"{year}-06-20",
+        url_ = reverse("pledges:pledge_member", args=[cell.pk, year, member.pk])
+        response = client.post(url_, {
+            "version": version_of(client, url_), "kind": "set_example" if i < 4 else "exemplary", "on": f"{year}-06-20",
             "content": [f"Gương mẫu thực hiện chuyên đề năm {year}"], "verification": ["Sổ sinh hoạt chi bộ"]})
         assert response.status_code == 302, page(response)
-    response = client.post(reverse("pledges:pledge_collective", args=[cell.pk, year]),
-                           {"on": f"{year}-06-20", "content": ["Xây dựng chi bộ trong sạch, vững mạnh"]})
+    url_ = reverse("pledges:pledge_collective", args=[cell.pk, year])
+    response = client.post(url_, {"version": version_of(client, url_), "on": f"{year}-06-20",
+                                  "content": ["Xây dựng chi bộ trong sạch, vững mạnh"]})
     assert response.status_code == 302
 
 
@@ -119,7 +127,7 @@ def enter_month(client, cell, members, year, month):
 def enter_year_end(client, cell, members, year):
     url_ = reverse("pledges:yearend", args=[cell.pk, year])
     grades = {m.pk: "excellent" if i < 2 else "complete" if i >= 13 else "good" for i, m in enumerate(members)}
-    data = {"action": "classify", "members": [str(m.pk) for m in members],
+    data = {"action": "classify", "version": version_of(client, url_), "members": [str(m.pk) for m in members],
             **{f"g-{pk}": grade for pk, grade in grades.items()}}
     assert "Đã lưu xếp loại 15 đảng viên." in page(client.post(url_, data, follow=True))
     response = client.post(url_, {"action": "commend", "awarded_on": f"{year + 1}-01-15", "kind": "certificate",
