@@ -126,6 +126,24 @@ def parent_as_of(org_id: int, on: dt.date) -> int | None:
     return version.parent_id if version else None
 
 
+def ancestors_as_of(org_id: int, on: dt.date) -> list[int]:
+    """The ids of the unit's ancestors on `on`, parent first (one query per level). Empty when the
+    history does not hold the unit on that date."""
+    chain: list[int] = []
+    current = parent_as_of(org_id, on)
+    while current is not None and current not in chain and len(chain) < 20:
+        chain.append(current)
+        current = parent_as_of(current, on)
+    return chain
+
+
+def has_history_on(org_id: int, on: dt.date) -> bool:
+    return (
+        OrganizationVersion.objects.filter(organization_id=org_id, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).exists()
+    )
+
+
 def members_of_cell(cell: Organization) -> QuerySet[Member]:
     return Member.objects.filter(cell=cell).order_by(vi_order("full_name"), "id")
 

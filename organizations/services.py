@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -50,7 +51,8 @@ def org_create(
     else:
         parent.refresh_from_db()
         org = Organization.objects.add_child(parent, fields)
-    OrganizationVersion.objects.create(organization=org, parent=parent, name=org.name, valid_from=valid_from)
+    OrganizationVersion.objects.create(organization=org, parent=parent, name=org.name, place_name=org.place_name,
+                                       issuer_code=org.issuer_code, valid_from=valid_from)
     return org
 
 
@@ -58,16 +60,34 @@ def _open_version(org: Organization) -> OrganizationVersion:
     return OrganizationVersion.objects.select_for_update().get(organization=org, valid_to__isnull=True)
 
 
-def _roll_version(org: Organization, *, on: dt.date, parent: Organization | None, name: str) -> None:
-    current = _open_version(org)
-    if on <= current.valid_from:
+def check_not_future(on: dt.date) -> None:
+    """A structural change dated in the future would change the live tree and everyone's access today:
+    refused here; a restructuring plan waits for its date instead (organizations.restructuring)."""
+    if on > timezone.localdate():
         raise ValidationError(
-            _("Ngày hiệu lực phải sau ngày %(date)s của lần thay đổi trước.") % {"date": current.valid_from},
+            _("Ngày %(date)s chưa đến. Thay đổi có hiệu lực trong tương lai hãy lập thành phương án sắp xếp "
+              "tổ chức: phương án sẽ tự áp dụng vào đúng ngày đó.") % {"date": on.strftime("%d/%m/%Y")},
+            code="future",
+        )
+
+
+def _roll_version(org: Organization, *, on: dt.date, parent: Organization | None, name: str) -> None:
+    check_not_future(on)
+    current = _open_version(org)
+    if on == current.valid_from:  # a second change on the same date amends that period
+        current.parent, current.name = parent, name
+        current.save(update_fields=["parent", "name"])
+        return
+    if on < current.valid_from:
+        raise ValidationError(
+            _("Ngày hiệu lực phải sau ngày %(date)s của lần thay đổi trước.")
+            % {"date": current.valid_from.strftime("%d/%m/%Y")},
             code="date_order",
         )
     current.valid_to = on
     current.save(update_fields=["valid_to"])
-    OrganizationVersion.objects.create(organization=org, parent=parent, name=name, valid_from=on)
+    OrganizationVersion.objects.create(organization=org, parent=parent, name=name, place_name=org.place_name,
+                                       issuer_code=org.issuer_code, valid_from=on)
 
 
 @transaction.atomic
@@ -108,6 +128,7 @@ def org_close(*, org: Organization, on: dt.date) -> Organization:
         )
     if org.is_cell and org.members.exists():
         raise ValidationError(_("Chi bộ còn đảng viên đang sinh hoạt."), code="has_members")
+    check_not_future(on)
     current = _open_version(org)
     if on <= current.valid_from:
         raise ValidationError(_("Ngày giải thể phải sau ngày hiệu lực hiện tại."), code="date_order")

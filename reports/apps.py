@@ -8,3 +8,8 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import document_tasks  # noqa: F401 - registers the Celery tasks
+        from organizations.restructuring.checks import register_closure_check
+
+        from .closures import open_reports
+
+        register_closure_check(open_reports)

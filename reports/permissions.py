@@ -41,10 +41,11 @@ def visible_q(access: Access) -> Q:
 
 def writes(access: Access, report: Report) -> bool:
     """The unit's own people write its report: a cell's secretary; a committee's approvers or admins;
-    the province's board."""
+    the province's board. A role on a unit closed since (giải thể, hợp nhất) keeps reading and writes
+    nothing; the approver is the parent at the cut-off (`Report.parent`), never today's parent."""
     if access.is_superuser:
         return True
-    for g in access.grants:
+    for g in access.acting_grants():
         if g.kind == Role.Kind.ADMIN and _on_path(report, g.org_id):
             return True
         if g.org_id != report.organization_id:
@@ -64,7 +65,7 @@ def approves(access: Access, report: Report) -> bool:
         return False
     if access.is_superuser:
         return True
-    for g in access.grants:
+    for g in access.acting_grants():
         if g.org_id == report.parent_id and g.kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
             return True
         if g.kind == Role.Kind.ADMIN and _on_path(report, g.org_id) and g.org_id != report.organization_id:
@@ -74,7 +75,7 @@ def approves(access: Access, report: Report) -> bool:
 
 def opens_rounds(access: Access, province_id: int) -> bool:
     return access.is_superuser or any(
-        g.org_id == province_id and g.kind in (Role.Kind.BOARD, Role.Kind.ADMIN) for g in access.grants
+        g.org_id == province_id and g.kind in (Role.Kind.BOARD, Role.Kind.ADMIN) for g in access.acting_grants()
     )
 
 
