@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from organizations.access import Access, access_for
-from organizations.models import Level, Role
+from organizations.models import Level, Organization, Role
 
 from .models import Report, ReportingRound
 
@@ -21,6 +22,33 @@ WRITER_KINDS = (Role.Kind.APPROVER, Role.Kind.ADMIN)
 
 def _on_path(report: Report, org_id: int) -> bool:
     return f"/{org_id}/" in report.tree_path
+
+
+def _closed_ids(report: Report) -> set[int]:
+    """The units on the report's path (at the cut-off) that have been closed since; cached on the report."""
+    cached = getattr(report, "_closed_on_path", None)
+    if cached is None:
+        ids = [int(x) for x in report.tree_path.strip("/").split("/") if x]
+        today = timezone.localdate()
+        cached = set(Organization.objects.filter(pk__in=ids, valid_to__lte=today).values_list("pk", flat=True))
+        report._closed_on_path = cached
+    return cached
+
+
+def approver_unit(report: Report) -> int | None:
+    """The unit that approves the report: its parent at the cut-off, or, when that unit has been closed
+    since (a district after 1-7-2025), the nearest unit above it on the report's path that still exists.
+    A role on a closed unit approves nothing."""
+    if report.parent_id is None:
+        return None
+    closed = _closed_ids(report)
+    if report.parent_id not in closed:
+        return report.parent_id
+    ids = [int(x) for x in report.tree_path.strip("/").split("/") if x][:-1]
+    for pk in reversed(ids):
+        if pk not in closed:
+            return pk
+    return None
 
 
 def reads(access: Access, report: Report) -> bool:
@@ -56,17 +84,23 @@ def writes(access: Access, report: Report) -> bool:
             return True
         if report.level == Level.PROVINCE and g.kind == Role.Kind.BOARD:
             return True
+    if report.organization_id in _closed_ids(report):
+        # a unit closed since the cut-off: the unit that now approves its report writes it too
+        unit = approver_unit(report)
+        return any(g.org_id == unit and g.kind in (*WRITER_KINDS, Role.Kind.BOARD) for g in access.acting_grants())
     return False
 
 
 def approves(access: Access, report: Report) -> bool:
-    """The committee directly above at the cut-off approves (the board for the province's children)."""
+    """The committee directly above at the cut-off approves (the board for the province's children);
+    see approver_unit for a parent closed since."""
     if report.parent_id is None:
         return False
     if access.is_superuser:
         return True
+    unit = approver_unit(report)
     for g in access.acting_grants():
-        if g.org_id == report.parent_id and g.kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
+        if g.org_id == unit and g.kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
             return True
         if g.kind == Role.Kind.ADMIN and _on_path(report, g.org_id) and g.org_id != report.organization_id:
             return True
