@@ -21,7 +21,7 @@ from .models import (
 )
 
 
-def _check_placement(*, parent: Organization | None, level: str, kind: str) -> None:
+def check_placement(*, parent: Organization | None, level: str, kind: str) -> None:
     if kind not in KINDS_BY_LEVEL[Level(level)]:
         raise ValidationError(_("Loại hình không phù hợp với cấp của tổ chức."), code="kind")
     if parent is None:
@@ -43,7 +43,7 @@ def org_create(
     *, parent: Organization | None, name: str, level: str, kind: str, issuer_code: str,
     place_name: str, valid_from: dt.date,
 ) -> Organization:
-    _check_placement(parent=parent, level=level, kind=kind)
+    check_placement(parent=parent, level=level, kind=kind)
     fields = dict(name=name, level=level, kind=kind, issuer_code=issuer_code,
                   place_name=place_name, valid_from=valid_from)
     if parent is None:
@@ -99,7 +99,7 @@ def org_move(*, org: Organization, new_parent: Organization, on: dt.date) -> Org
         raise ValidationError(_("Tổ chức đã thôi hoạt động."), code="closed")
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise ValidationError(_("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó."), code="cycle")
-    _check_placement(parent=new_parent, level=org.level, kind=org.kind)
+    check_placement(parent=new_parent, level=org.level, kind=org.kind)
     _roll_version(org, on=on, parent=new_parent, name=org.name)
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
