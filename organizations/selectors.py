@@ -180,6 +180,15 @@ def parent_as_of(org_id: int, on: dt.date) -> int | None:
     return version.parent_id if version else None
 
 
+def parents_as_of(on: dt.date) -> dict[int, int | None]:
+    """Every unit's parent on `on` (one light query)."""
+    return dict(
+        OrganizationVersion.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .values_list("organization_id", "parent_id")
+    )
+
+
 def ancestors_as_of(org_id: int, on: dt.date) -> list[int]:
     """The ids of the unit's ancestors on `on`, parent first (one query per level). Empty when the
     history does not hold the unit on that date."""

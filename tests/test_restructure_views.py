@@ -168,3 +168,21 @@ def test_closed_units_leave_the_current_tree_and_stay_in_the_tree_as_of(world, c
     client.force_login(world.users.district1)
     assert "Huyện ủy Hòn Đất" in client.get(reverse("organizations:tree"), {"ngay": "30/06/2025"}).content.decode()
     assert not access_for(world.users.district1).can(Action.REVIEW, world.a)
+
+
+def test_the_committee_page_offers_a_past_month_only_to_the_parents_of_that_month(world, client):
+    from organizations.restructuring.execute import apply_changes
+    from organizations.restructuring.simulation import ChangeSpec
+    from pledges.models import MonthlyReview
+
+    MonthlyReview.objects.create(cell=world.x, year=2024, month=11, state=MonthlyReview.State.SUBMITTED)
+    MonthlyReview.objects.create(cell=world.x, year=2025, month=8, state=MonthlyReview.State.SUBMITTED)
+    apply_changes(province=world.p, on=D, changes=[ChangeSpec(PlanChange.Op.MOVE, world.x.pk, world.c1.pk)])
+    client.force_login(world.users.commune1)
+    review = reverse("pledges:review", args=[world.x.pk, 2024, 11])
+    page = client.get(reverse("pledges:committee_month", args=[world.c1.pk, 2024, 11])).content.decode()
+    assert "Chi bộ khu phố 3" in page and f"{review}#decide" not in page
+    page = client.get(reverse("pledges:committee_month", args=[world.c1.pk, 2025, 8])).content.decode()
+    assert reverse("pledges:review", args=[world.x.pk, 2025, 8]) + "#decide" in page
+    response = client.post(reverse("pledges:decide", args=[world.x.pk, 2024, 11]), {"action": "accept"})
+    assert response.status_code == 403
