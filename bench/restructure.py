@@ -126,6 +126,8 @@ def main() -> None:
 
             before_ok, before_n = each_cell_once(D - dt.timedelta(days=1))
             after_ok, after_n = each_cell_once(D)
+            sound = all(not problem for problem in Organization.objects.find_problems())
+            print(f"  treebeard paths, depths and child counts sound: {sound}")
             left = Organization.objects.filter(level=Level.DISTRICT, valid_to__isnull=True).count()
             print(f"  {'preview (simulate)':<32}{preview_s:>8.2f} s{len(preview_q):>8} queries")
             print(f"  {'apply (one transaction)':<32}{apply_s:>8.2f} s{len(apply_q):>8} queries")

@@ -36,6 +36,8 @@ def test_rename_move_and_close_on_the_same_date(world):
     assert c1.name == "Đảng ủy xã Sóc Sơn (mới)" and Organization.objects.get_parent(c1) == world.p
     assert Organization.objects.get(pk=world.d1.pk).valid_to == D
     assert _cells(D) == before_cells == _cells(D - dt.timedelta(days=1))
+    assert all(not problem for problem in Organization.objects.find_problems())  # paths, depths, numchild sound
+    assert [c.pk for c in Organization.objects.get_children(Organization.objects.get(pk=world.c1.pk))] == [world.a.pk, world.b.pk]
     old = {n.id: n for root in tree_as_of(D - dt.timedelta(days=1)) for n in root.walk()}
     assert old[world.c1.pk].name == "Đảng ủy xã Sóc Sơn" and old[world.c1.pk].parent_id == world.d1.pk
 
@@ -49,6 +51,7 @@ def test_merge_moves_cells_and_members_then_closes(world):
     periods = list(Membership.objects.filter(member=moved).order_by("start").values_list("cell_id", "end"))
     assert periods[-2:] == [(world.b.pk, D), (world.a.pk, None)]
     assert Organization.objects.get(pk=world.b.pk).valid_to == D
+    assert all(not problem for problem in Organization.objects.find_problems())
 
 
 def test_problems_are_listed_and_nothing_is_written(world):
