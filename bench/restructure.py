@@ -13,7 +13,9 @@ every cell exactly once. The apply is rolled back at the end, so the bench datab
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import pstats
 import sys
 import time
 from collections import Counter
@@ -34,6 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="medium", choices=["small", "medium", "large"],
                         help="demo size built when the bench database is empty (default medium)")
+    parser.add_argument("--profile", action="store_true", help="print the 15 costliest calls of the apply")
     args = parser.parse_args()
 
     where = setup_django(fresh=False)
@@ -120,9 +123,16 @@ def main() -> None:
             floor_s = time.perf_counter() - started
 
             started = time.perf_counter()
+            profiler = cProfile.Profile() if args.profile else None
             with CaptureQueriesContext(connection) as apply_q:
+                if profiler:
+                    profiler.enable()
                 apply_plan(plan=plan, by=board)
+                if profiler:
+                    profiler.disable()
             apply_s = time.perf_counter() - started
+            if profiler:
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(15)
 
             before_ok, before_n = each_cell_once(D - dt.timedelta(days=1))
             after_ok, after_n = each_cell_once(D)
