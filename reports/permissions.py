@@ -24,24 +24,23 @@ def _on_path(report: Report, org_id: int) -> bool:
     return f"/{org_id}/" in report.tree_path
 
 
-def _closed_ids(report: Report) -> set[int]:
-    """The units on the report's path (at the cut-off) that have been closed since; cached on the report."""
-    cached = getattr(report, "_closed_on_path", None)
+def _closed(access: Access) -> set[int]:
+    """The ids of the units closed by today (giải thể, hợp nhất): one query per request, kept on the
+    user's Access, so a page of many reports does not grow with them."""
+    cached = getattr(access, "_closed_units", None)
     if cached is None:
-        ids = [int(x) for x in report.tree_path.strip("/").split("/") if x]
         today = timezone.localdate()
-        cached = set(Organization.objects.filter(pk__in=ids, valid_to__lte=today).values_list("pk", flat=True))
-        report._closed_on_path = cached
+        cached = set(Organization.objects.filter(valid_to__lte=today).values_list("pk", flat=True))
+        access._closed_units = cached
     return cached
 
 
-def approver_unit(report: Report) -> int | None:
+def approver_unit(report: Report, closed: set[int]) -> int | None:
     """The unit that approves the report: its parent at the cut-off, or, when that unit has been closed
     since (a district after 1-7-2025), the nearest unit above it on the report's path that still exists.
     A role on a closed unit approves nothing."""
     if report.parent_id is None:
         return None
-    closed = _closed_ids(report)
     if report.parent_id not in closed:
         return report.parent_id
     ids = [int(x) for x in report.tree_path.strip("/").split("/") if x][:-1]
@@ -84,9 +83,10 @@ def writes(access: Access, report: Report) -> bool:
             return True
         if report.level == Level.PROVINCE and g.kind == Role.Kind.BOARD:
             return True
-    if report.organization_id in _closed_ids(report):
+    closed = _closed(access)
+    if report.organization_id in closed:
         # a unit closed since the cut-off: the unit that now approves its report writes it too
-        unit = approver_unit(report)
+        unit = approver_unit(report, closed)
         return any(g.org_id == unit and g.kind in (*WRITER_KINDS, Role.Kind.BOARD) for g in access.acting_grants())
     return False
 
@@ -98,7 +98,7 @@ def approves(access: Access, report: Report) -> bool:
         return False
     if access.is_superuser:
         return True
-    unit = approver_unit(report)
+    unit = approver_unit(report, _closed(access))
     for g in access.acting_grants():
         if g.org_id == unit and g.kind in (Role.Kind.APPROVER, Role.Kind.BOARD):
             return True
