@@ -22,7 +22,7 @@ def fill_places(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0003_organization_secretary_name'),
+        ('organizations', '0004_fold_function'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
