@@ -8,6 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from organizations.admin import organization_token
 from organizations.models import Kind, Level, Organization, OrganizationVersion
 
 from .factories import UserFactory
@@ -22,7 +23,8 @@ def admin_client(client, world):
 def _change_data(org, **changes):
     parent = Organization.objects.get_parent(org)
     data = {"name": org.name, "parent": parent.pk if parent else "", "kind": org.kind,
-            "issuer_code": org.issuer_code, "place_name": org.place_name, "change_on": ""}
+            "issuer_code": org.issuer_code, "place_name": org.place_name, "change_on": "",
+            "version": organization_token(Organization.objects.get(pk=org.pk))}
     data.update(changes)
     return data
 
