@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "directive03.heartbeat", "schedule": 60.0},
     # deadline reminders, every morning at 07:00 in CELERY_TIMEZONE (Asia/Ho_Chi_Minh)
     "report-deadline-reminders": {"task": "reports.send_deadline_reminders", "schedule": crontab(hour=7, minute=0)},
+    # restructuring plans dated today take effect just after midnight
+    "apply-due-restructuring-plans": {"task": "organizations.apply_due_plans", "schedule": crontab(hour=0, minute=5)},
 }
 #: Seconds between two sweeps of the document jobs (resume what dead workers or lost messages left).
 DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)

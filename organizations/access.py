@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Level, Member, Membership, Organization, Role
+from .selectors import ancestors_as_of, has_history_on, parents_as_of
 
 
 class Action(enum.StrEnum):
@@ -31,6 +33,8 @@ class Grant:
     org_id: int
     path: str
     level: str
+    #: the unit was closed (giải thể, hợp nhất): the role keeps reading what it took part in, writes nothing
+    closed: bool = False
 
 
 class Access:
@@ -41,9 +45,10 @@ class Access:
         self.is_superuser = bool(user.is_authenticated and user.is_superuser)
         if user.is_authenticated:
             rows = Role.objects.filter(user=user).values_list(
-                "kind", "organization_id", "organization__path", "organization__level"
+                "kind", "organization_id", "organization__path", "organization__level", "organization__valid_to"
             )
-            self.grants = [Grant(*row) for row in rows]
+            today = timezone.localdate()
+            self.grants = [Grant(*row[:4], closed=row[4] is not None and row[4] <= today) for row in rows]
         else:
             self.grants = []
 
@@ -80,7 +85,7 @@ class Access:
             return False
         if action == Action.READ or self.is_superuser:
             return True
-        for g in self.grants:
+        for g in self.acting_grants():
             if not org.path.startswith(g.path):
                 continue
             if g.kind == Role.Kind.ADMIN:
@@ -97,6 +102,54 @@ class Access:
                 if g.kind in (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD) and g.org_id != org.pk:
                     return True
         return False
+
+    def reviews_on(self, org: Organization, on) -> bool:
+        """REVIEW of the records of `org` dated `on` (a month's record, a year's grade): decided by the
+        units above it on that date, not by today's parent (a commune that absorbed a cell in 2025 does
+        not reopen its 2024 records). Roles on closed units write nothing."""
+        if self.is_superuser:
+            return True
+        if not has_history_on(org.pk, on):
+            return self.can(Action.REVIEW, org)
+        chain = set(ancestors_as_of(org.pk, on))
+        for g in self.acting_grants():
+            if g.kind == Role.Kind.ADMIN and (g.org_id == org.pk or g.org_id in chain):
+                return True
+            if g.kind in (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD) and g.org_id in chain:
+                return True
+        return False
+
+    def reviews_on_many(self, on):
+        """reviews_on for a page of many units: one read of the parents on `on`, then a walk per unit."""
+        if self.is_superuser:
+            return lambda org: True
+        parents = parents_as_of(on)
+        kinds = {g.org_id: g.kind for g in self.acting_grants()}
+        reviewers = (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD)
+
+        def check(org: Organization) -> bool:
+            if org.pk not in parents:
+                return self.can(Action.REVIEW, org)
+            if kinds.get(org.pk) == Role.Kind.ADMIN:
+                return True
+            current, seen = parents.get(org.pk), 0
+            while current is not None and seen < 20:
+                if kinds.get(current) in (*reviewers, Role.Kind.ADMIN):
+                    return True
+                current, seen = parents.get(current), seen + 1
+            return False
+
+        return check
+
+    def acting_grants(self) -> list[Grant]:
+        """The grants that may write: those on units that still exist."""
+        return [g for g in self.grants if not g.closed]
+
+    def restructures(self, province: Organization) -> bool:
+        """The province's board and its administrators prepare and apply restructuring plans."""
+        return self.is_superuser or any(
+            g.org_id == province.pk and g.kind in (Role.Kind.BOARD, Role.Kind.ADMIN) for g in self.acting_grants()
+        )
 
     def has_kind(self, *kinds: str) -> bool:
         return self.is_superuser or any(g.kind in kinds for g in self.grants)

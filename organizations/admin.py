@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directive03.concurrency import EditConflict, check_token, edit_token
@@ -13,7 +13,9 @@ from directive03.concurrency import EditConflict, check_token, edit_token
 from . import services
 from .admin_search import FoldedSearchMixin
 from .fields import CleanFormCharField
-from .models import Level, Member, Membership, Organization, OrganizationVersion, Role
+from .models import Level, Member, Membership, Organization, OrganizationVersion, PlanChange, Role
+from .restructuring.execute import apply_changes
+from .restructuring.simulation import ChangeSpec, simulate
 
 
 class SubtreeFilter(admin.SimpleListFilter):
@@ -52,15 +54,39 @@ def organization_token(org: Organization) -> str:
     return edit_token(rows)
 
 
+class ParentChoiceField(forms.ModelChoiceField):
+    """The parent picker shows the full path, so two "Đảng ủy xã Bình An" are told apart; a filter box
+    above it (static/js/select-filter.js) searches without diacritics."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs["data-filter"] = "1"
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self._labels = None
+
+    def label_from_instance(self, obj):
+        if getattr(self, "_labels", None) is None:
+            rows = Organization.objects.filter(valid_to__isnull=True).exclude(level=Level.CELL).values_list("path", "name")
+            names = dict(rows)
+            self._labels = {
+                path: " › ".join(names[path[:i]] for i in range(Organization.steplen, len(path) + 1, Organization.steplen)
+                                 if path[:i] in names)
+                for path in names
+            }
+        return self._labels.get(obj.path, obj.name)
+
+
 class OrganizationForm(forms.ModelForm):
-    parent = forms.ModelChoiceField(
-        queryset=Organization.objects.exclude(level=Level.CELL).filter(valid_to__isnull=True),
+    parent = ParentChoiceField(
+        queryset=Organization.objects.exclude(level=Level.CELL).filter(valid_to__isnull=True).order_by("path"),
         required=False, label=_("tổ chức cấp trên"),
         help_text=_("Khi sửa: chọn đơn vị mới để chuyển tổ chức này (kèm cả cây trực thuộc)."),
     )
     change_on = forms.DateField(
-        required=False, label=_("ngày hiệu lực của thay đổi"),
-        help_text=_("Bắt buộc khi chuyển đơn vị hoặc đổi tên."),
+        required=False, label=_("ngày hiệu lực của thay đổi"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Bắt buộc khi chuyển đơn vị, đổi tên hoặc đổi địa danh (ngày/tháng/năm)."),
     )
 
     version = CleanFormCharField(widget=forms.HiddenInput, required=False)
@@ -69,8 +95,12 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = ["name", "level", "kind", "issuer_code", "place_name", "valid_from"]
 
+    class Media:
+        js = ["js/select-filter.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.changes: list[ChangeSpec] = []
         if self.instance.pk:
             self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
             self.fields["version"].initial = organization_token(self.instance)
@@ -78,19 +108,48 @@ class OrganizationForm(forms.ModelForm):
                 self.fields[name].disabled = True
 
     def clean(self):
+        """Every check runs here, before anything is saved: the page shows either the errors (and keeps
+        what was typed) or the success, never both."""
         data = super().clean()
-        if self.instance.pk:
-            # a rename or a move writes the unit, its dated versions and its subtree's paths: two
-            # administrators on the same unit must not undo each other (the admin saves in one transaction)
-            locked = Organization.objects.select_for_update().get(pk=self.instance.pk)
+        if self._errors:
+            return data
+        if not self.instance.pk:
             try:
-                check_token(self.data.get("version", ""), organization_token(locked))
-            except EditConflict as exc:
-                raise ValidationError(exc.message, code="conflict") from None
-            moved = data.get("parent") != Organization.objects.get_parent(self.instance)
-            renamed = "name" in self.changed_data
-            if (moved or renamed) and not data.get("change_on"):
-                self.add_error("change_on", _("Hãy nhập ngày hiệu lực của thay đổi."))
+                services.check_placement(parent=data.get("parent"), level=data["level"], kind=data["kind"])
+            except ValidationError as exc:
+                self.add_error("parent" if exc.code in ("root", "cell_parent", "level_order", "parent_closed")
+                               else "kind", exc)
+            return data
+        # a rename or a move writes the unit, its dated versions and its subtree's paths: two
+        # administrators on the same unit must not undo each other (the admin saves in one transaction)
+        original = Organization.objects.select_for_update().get(pk=self.instance.pk)
+        try:
+            check_token(self.data.get("version", ""), organization_token(original))
+        except EditConflict as exc:
+            raise ValidationError(exc.message, code="conflict") from None
+        current_parent = Organization.objects.get_parent(original)
+        moved = data.get("parent") is not None and data["parent"] != current_parent
+        renamed = data["name"] != original.name or data["place_name"] != original.place_name
+        if not (moved or renamed):
+            return data
+        on = data.get("change_on")
+        if not on:
+            self.add_error("change_on", _("Hãy nhập ngày hiệu lực của thay đổi."))
+            return data
+        if renamed:
+            self.changes.append(ChangeSpec(PlanChange.Op.RENAME, original.pk, new_name=data["name"],
+                                           place_name=data["place_name"], position=0))
+        if moved:
+            self.changes.append(ChangeSpec(PlanChange.Op.MOVE, original.pk, data["parent"].pk, position=0))
+        try:
+            services.check_not_future(on)
+        except ValidationError as exc:
+            self.add_error("change_on", exc)
+            return data
+        province = Organization.objects.get(path=original.path[: Organization.steplen])
+        problems = simulate(province, on, self.changes).problems
+        for problem in problems:
+            self.add_error(None, problem)
         return data
 
 
@@ -111,30 +170,52 @@ class OrganizationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         return ["name", "parent", "level", "kind", "issuer_code", "place_name", "valid_from", "change_on", "version"]
 
     def save_model(self, request, obj, form, change):
+        """Everything was checked in the form: a rename, a move and a new place on the same date are
+        applied together by the restructuring engine, in one transaction."""
         data = form.cleaned_data
-        try:
-            if not change:
-                created = services.org_create(
-                    parent=data.get("parent"), name=data["name"], level=data["level"], kind=data["kind"],
-                    issuer_code=data["issuer_code"], place_name=data["place_name"], valid_from=data["valid_from"],
-                )
-                obj.pk = created.pk
-                return
-            on = data.get("change_on") or timezone.localdate()
-            original = Organization.objects.get(pk=obj.pk)
-            if data["name"] != original.name:
-                services.org_rename(org=original, name=data["name"], on=on)
-            if data.get("parent") and data["parent"] != Organization.objects.get_parent(original):
-                services.org_move(org=original, new_parent=data["parent"], on=on)
-            Organization.objects.filter(pk=obj.pk).update(
-                kind=data["kind"], issuer_code=data["issuer_code"], place_name=data["place_name"]
+        if not change:
+            created = services.org_create(
+                parent=data.get("parent"), name=data["name"], level=data["level"], kind=data["kind"],
+                issuer_code=data["issuer_code"], place_name=data["place_name"], valid_from=data["valid_from"],
             )
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), level="error")
+            obj.pk = created.pk
+            return
+        original = Organization.objects.get(pk=obj.pk)
+        if form.changes:
+            province = Organization.objects.get(path=original.path[: Organization.steplen])
+            apply_changes(province=province, on=data["change_on"], changes=form.changes)
+        Organization.objects.filter(pk=obj.pk).update(kind=data["kind"], issuer_code=data["issuer_code"])
+
+
+class OrganizationVersionForm(forms.ModelForm):
+    class Meta:
+        model = OrganizationVersion
+        fields = ["organization", "parent", "name", "place_name", "issuer_code", "valid_from", "valid_to"]
+
+    def clean(self):
+        """Periods of one unit never overlap (valid_to is exclusive) and are never empty."""
+        data = super().clean()
+        org, start, end = data.get("organization"), data.get("valid_from"), data.get("valid_to")
+        if org is None or start is None:
+            return data
+        if end is not None and end <= start:
+            self.add_error("valid_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
+            return data
+        others = OrganizationVersion.objects.filter(organization=org).exclude(pk=self.instance.pk)
+        others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        if end is not None:
+            others = others.filter(valid_from__lt=end)
+        clash = others.order_by("valid_from").first()
+        if clash is not None:
+            self.add_error(None, _("Giai đoạn này chồng lên giai đoạn %(start)s – %(end)s (“%(name)s”) của cùng đơn vị.") % {
+                "start": clash.valid_from.strftime("%d/%m/%Y"),
+                "end": clash.valid_to.strftime("%d/%m/%Y") if clash.valid_to else "…", "name": clash.name})
+        return data
 
 
 @admin.register(OrganizationVersion)
 class OrganizationVersionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    form = OrganizationVersionForm
     list_display = ["organization", "name", "parent", "valid_from", "valid_to"]
     search_fields = ["name", "organization__name"]
     list_select_related = ["organization", "parent"]

@@ -96,6 +96,10 @@ class OrganizationVersion(models.Model):
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     name = NameField(_("tên"), max_length=200)
+    #: The place and issuer code then (a province renamed in 2025 still signs its 2024 documents
+    #: with the 2024 place); blank in rows older than these fields: the unit's own values apply.
+    place_name = NameField(_("địa danh"), max_length=100, blank=True)
+    issuer_code = models.CharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
@@ -245,3 +249,74 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} – {self.organization}"
+
+
+class RestructurePlan(models.Model):
+    """A restructuring prepared as one operation (sắp xếp tổ chức): every change dated `effective_on`,
+    checked together on the tree before and after, then applied in one transaction or not at all."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang soạn")
+        SCHEDULED = "scheduled", _("Chờ đến ngày hiệu lực")
+        APPLIED = "applied", _("Đã áp dụng")
+        FAILED = "failed", _("Không áp dụng được")
+        DISCARDED = "discarded", _("Đã hủy")
+
+    province = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tỉnh"))
+    title = models.CharField(_("tên phương án"), max_length=200)
+    effective_on = models.DateField(_("ngày hiệu lực"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+    #: The problems found when a scheduled plan could not be applied on its date.
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("phương án sắp xếp tổ chức")
+        verbose_name_plural = _("phương án sắp xếp tổ chức")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanChange(models.Model):
+    """One change of a plan: move, merge (the unit is absorbed by the target), rename, close, create."""
+
+    class Op(models.TextChoices):
+        MOVE = "move", _("Chuyển trực thuộc")
+        MERGE = "merge", _("Hợp nhất vào")
+        RENAME = "rename", _("Đổi tên")
+        CLOSE = "close", _("Giải thể")
+        CREATE = "create", _("Thành lập mới")
+
+    plan = models.ForeignKey(RestructurePlan, on_delete=models.CASCADE, related_name="changes")
+    position = models.PositiveIntegerField(default=0)
+    op = models.CharField(_("loại thay đổi"), max_length=8, choices=Op.choices)
+    unit = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("đơn vị"),
+    )
+    target = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("đơn vị đích"), help_text=_("Cấp trên mới (chuyển, thành lập) hoặc đơn vị tiếp nhận (hợp nhất)."),
+    )
+    #: A unit created earlier in the same plan, as the target (e.g. cells moved into a new commune).
+    target_change = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    new_name = NameField(_("tên mới"), max_length=200, blank=True)
+    place_name = NameField(_("địa danh mới"), max_length=100, blank=True)
+    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, blank=True)
+    unit_kind = models.CharField(_("loại hình"), max_length=20, choices=Kind.choices, blank=True)
+    issuer_code = models.CharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi")
+        verbose_name_plural = _("các thay đổi")
+        ordering = ["plan_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_op_display()} {self.unit_id or self.new_name}"

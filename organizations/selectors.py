@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from .models import Level, Member, Organization, OrganizationVersion
+from .models import Level, Member, Membership, Organization, OrganizationVersion
 from .text import fold, sort_key, vi_order
 
 STEPLEN = Organization.steplen
 
 
 def children_of(org: Organization) -> QuerySet[Organization]:
-    return Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by(vi_order("name"), "id")
+    """The unit's children in the current tree: closed units (giải thể, hợp nhất) are history, shown by
+    the tree as of a date (tree_as_of), not here."""
+    return Organization.objects.filter(
+        path__startswith=org.path, depth=org.depth + 1, valid_to__isnull=True
+    ).order_by(vi_order("name"), "id")
 
 
 def with_counts(units: list[Organization]) -> list[Organization]:
@@ -117,6 +121,56 @@ def tree_as_of(on: dt.date, root_id: int | None = None) -> list[UnitAsOf]:
     return roots
 
 
+def subtrees_as_of(on: dt.date, root_ids: list[int] | None) -> list[UnitAsOf]:
+    """The subtrees of the given units as they stood on `on` (all roots when root_ids is None), each
+    node with .cell_count and .member_count (members whose membership covered that day): three queries."""
+    roots = tree_as_of(on)
+    nodes = {n.id: n for root in roots for n in root.walk()}
+    if root_ids is not None:
+        picked = [nodes[pk] for pk in root_ids if pk in nodes]
+        inside = {n.id for top in picked for n in top.walk() if n is not top}
+        roots = [top for top in picked if top.id not in inside]
+    members = dict(
+        Membership.objects.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gt=on))
+        .values("cell_id").annotate(n=Count("id")).order_by().values_list("cell_id", "n")
+    )
+
+    def total(node: UnitAsOf) -> None:
+        node.is_cell = node.level == Level.CELL
+        node.cell_count = 1 if node.is_cell else 0
+        node.member_count = members.get(node.id, 0) if node.is_cell else 0
+        for child in node.children:
+            total(child)
+            node.cell_count += child.cell_count
+            node.member_count += child.member_count
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+@dataclass(frozen=True)
+class NamesAsOf:
+    """What a document prints about a unit, as it was on the document's date."""
+
+    name: str
+    place_name: str
+    issuer_code: str
+
+
+def names_as_of(org: Organization, on: dt.date) -> NamesAsOf:
+    """The unit's name, place ("Hưng Yên, ngày …") and issuer code on `on`: a 2024 document rebuilt
+    after the province was renamed keeps the 2024 name and place. Falls back to today's values where
+    the history does not say (before the unit's first period, or a period recorded without them)."""
+    version = (
+        OrganizationVersion.objects.filter(organization_id=org.pk, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).first()
+    )
+    if version is None:
+        return NamesAsOf(org.name, org.place_name, org.issuer_code)
+    return NamesAsOf(version.name, version.place_name or org.place_name, version.issuer_code or org.issuer_code)
+
+
 def parent_as_of(org_id: int, on: dt.date) -> int | None:
     version = (
         OrganizationVersion.objects.filter(organization_id=org_id, valid_from__lte=on)
@@ -124,6 +178,33 @@ def parent_as_of(org_id: int, on: dt.date) -> int | None:
         .first()
     )
     return version.parent_id if version else None
+
+
+def parents_as_of(on: dt.date) -> dict[int, int | None]:
+    """Every unit's parent on `on` (one light query)."""
+    return dict(
+        OrganizationVersion.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .values_list("organization_id", "parent_id")
+    )
+
+
+def ancestors_as_of(org_id: int, on: dt.date) -> list[int]:
+    """The ids of the unit's ancestors on `on`, parent first (one query per level). Empty when the
+    history does not hold the unit on that date."""
+    chain: list[int] = []
+    current = parent_as_of(org_id, on)
+    while current is not None and current not in chain and len(chain) < 20:
+        chain.append(current)
+        current = parent_as_of(current, on)
+    return chain
+
+
+def has_history_on(org_id: int, on: dt.date) -> bool:
+    return (
+        OrganizationVersion.objects.filter(organization_id=org_id, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on)).exists()
+    )
 
 
 def members_of_cell(cell: Organization) -> QuerySet[Member]:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-def _check_placement(*, parent: Organization | None, level: str, kind: str) -> None:
+def check_placement(*, parent: Organization | None, level: str, kind: str) -> None:
     if kind not in KINDS_BY_LEVEL[Level(level)]:
         raise ValidationError(_("Loại hình không phù hợp với cấp của tổ chức."), code="kind")
     if parent is None:
@@ -42,7 +43,7 @@ def org_create(
     *, parent: Organization | None, name: str, level: str, kind: str, issuer_code: str,
     place_name: str, valid_from: dt.date,
 ) -> Organization:
-    _check_placement(parent=parent, level=level, kind=kind)
+    check_placement(parent=parent, level=level, kind=kind)
     fields = dict(name=name, level=level, kind=kind, issuer_code=issuer_code,
                   place_name=place_name, valid_from=valid_from)
     if parent is None:
@@ -50,7 +51,8 @@ def org_create(
     else:
         parent.refresh_from_db()
         org = Organization.objects.add_child(parent, fields)
-    OrganizationVersion.objects.create(organization=org, parent=parent, name=org.name, valid_from=valid_from)
+    OrganizationVersion.objects.create(organization=org, parent=parent, name=org.name, place_name=org.place_name,
+                                       issuer_code=org.issuer_code, valid_from=valid_from)
     return org
 
 
@@ -58,16 +60,34 @@ def _open_version(org: Organization) -> OrganizationVersion:
     return OrganizationVersion.objects.select_for_update().get(organization=org, valid_to__isnull=True)
 
 
-def _roll_version(org: Organization, *, on: dt.date, parent: Organization | None, name: str) -> None:
-    current = _open_version(org)
-    if on <= current.valid_from:
+def check_not_future(on: dt.date) -> None:
+    """A structural change dated in the future would change the live tree and everyone's access today:
+    refused here; a restructuring plan waits for its date instead (organizations.restructuring)."""
+    if on > timezone.localdate():
         raise ValidationError(
-            _("Ngày hiệu lực phải sau ngày %(date)s của lần thay đổi trước.") % {"date": current.valid_from},
+            _("Ngày %(date)s chưa đến. Thay đổi có hiệu lực trong tương lai hãy lập thành phương án sắp xếp "
+              "tổ chức: phương án sẽ tự áp dụng vào đúng ngày đó.") % {"date": on.strftime("%d/%m/%Y")},
+            code="future",
+        )
+
+
+def _roll_version(org: Organization, *, on: dt.date, parent: Organization | None, name: str) -> None:
+    check_not_future(on)
+    current = _open_version(org)
+    if on == current.valid_from:  # a second change on the same date amends that period
+        current.parent, current.name = parent, name
+        current.save(update_fields=["parent", "name"])
+        return
+    if on < current.valid_from:
+        raise ValidationError(
+            _("Ngày hiệu lực phải sau ngày %(date)s của lần thay đổi trước.")
+            % {"date": current.valid_from.strftime("%d/%m/%Y")},
             code="date_order",
         )
     current.valid_to = on
     current.save(update_fields=["valid_to"])
-    OrganizationVersion.objects.create(organization=org, parent=parent, name=name, valid_from=on)
+    OrganizationVersion.objects.create(organization=org, parent=parent, name=name, place_name=org.place_name,
+                                       issuer_code=org.issuer_code, valid_from=on)
 
 
 @transaction.atomic
@@ -79,7 +99,7 @@ def org_move(*, org: Organization, new_parent: Organization, on: dt.date) -> Org
         raise ValidationError(_("Tổ chức đã thôi hoạt động."), code="closed")
     if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
         raise ValidationError(_("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó."), code="cycle")
-    _check_placement(parent=new_parent, level=org.level, kind=org.kind)
+    check_placement(parent=new_parent, level=org.level, kind=org.kind)
     _roll_version(org, on=on, parent=new_parent, name=org.name)
     Organization.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
@@ -108,6 +128,7 @@ def org_close(*, org: Organization, on: dt.date) -> Organization:
         )
     if org.is_cell and org.members.exists():
         raise ValidationError(_("Chi bộ còn đảng viên đang sinh hoạt."), code="has_members")
+    check_not_future(on)
     current = _open_version(org)
     if on <= current.valid_from:
         raise ValidationError(_("Ngày giải thể phải sau ngày hiệu lực hiện tại."), code="date_order")

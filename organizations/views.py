@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
@@ -12,13 +15,39 @@ from .access import Action, access_for, get_org_for_user
 from .models import Organization, Role
 from .text import fold
 
+#: Above this many cells the tree as of a date stops at the committees (cells are counted).
+AS_OF_CELLS_SHOWN = 400
+
+
+def _as_of(request, access):
+    """The tree on the date of `?ngay=dd/mm/yyyy`: None without it; (date, roots) or (error, None)."""
+    raw = request.GET.get("ngay", "").strip()[:20]
+    if not raw:
+        return None
+    try:
+        on = dt.datetime.strptime(raw, "%d/%m/%Y").date()
+    except ValueError:
+        return _("Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/07/2025."), None
+    root_ids = None if access.is_superuser else [g.org_id for g in access.grants]
+    return on, selectors.subtrees_as_of(on, root_ids)
+
 
 @require_GET
 @login_required
 def tree(request):
     access = access_for(request.user)
     query = request.GET.get("q", "").strip()[:100]
-    context = {"query": query}
+    context = {"query": query, "ngay": request.GET.get("ngay", "").strip()[:20],
+               "can_restructure": access.has_kind(Role.Kind.BOARD, Role.Kind.ADMIN)}
+    as_of = _as_of(request, access)
+    if as_of is not None:
+        on, roots = as_of
+        if roots is None:
+            context["date_error"] = on
+        else:
+            cells = sum(r.cell_count for r in roots)
+            context.update(as_of=on, as_of_roots=roots, show_cells=cells <= AS_OF_CELLS_SHOWN)
+            return render(request, "organizations/tree_as_of.html", context)
     if query:
         results = selectors.search_units(access.visible(), query)
         selectors.with_counts(results)
@@ -57,11 +86,13 @@ def unit_detail(request, pk: int):
     selectors.with_counts([org, *children])
     trail = [a for a in Organization.objects.get_ancestors(org) if access.reads(a)]
     officers = Role.objects.filter(organization=org).select_related("user").order_by("kind", "user__last_name")
+    province = trail[0] if trail and trail[0].depth == 1 else None
     context = {
         "org": org,
         "trail": trail,
         "officers": officers,
         "can_manage_members": access.can(Action.MANAGE_MEMBERS, org),
+        "can_close": province is not None and org.is_active and access.restructures(province),
     }
     if org.is_cell:
         query = request.GET.get("q", "").strip()[:100]

@@ -20,6 +20,11 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return first, following
 
 
+def review_date(year: int, month: int) -> dt.date:
+    """The day whose tree decides who reviews a month's record: its last day (the parent then)."""
+    return month_bounds(year, month)[1] - dt.timedelta(days=1)
+
+
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
 

@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self) -> None:
+        from organizations.restructuring.checks import register_closure_check
+
         from . import document_tasks  # noqa: F401 - registers the Celery tasks
+        from .closures import open_reports
+
+        register_closure_check(open_reports)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,8 +47,11 @@ def round_defaults(kind: str, year: int, years: int | None = None) -> dict:
             title = _("Tổng kết %(n)s năm (%(start)s–%(end)s)") % {"n": years, "start": start.year, "end": year}
     values = {"kind": kind.value, "year": year, "years": years, "title": title, "period_start": start,
               "period_end": end, "cutoff": end}
+    # a round for a past period (entered after the fact) gets deadlines from today, not from its end:
+    # otherwise every report would be "Quá hạn" the moment the round opens
+    base = max(end, timezone.localdate())
     for name, days in zip(DEADLINE_FIELDS, DEADLINE_DAYS, strict=True):
-        values[name] = end + dt.timedelta(days=days)
+        values[name] = base + dt.timedelta(days=days)
     return values
 
 
@@ -75,9 +79,11 @@ class RoundOpenForm(forms.Form):
     period_end = forms.DateField(label=gettext_lazy("Đến ngày"), widget=DateInput)
     cutoff = forms.DateField(label=gettext_lazy("Ngày chốt số liệu"), widget=DateInput,
                              help_text=gettext_lazy("Cây tổ chức và số đảng viên được tính theo ngày này."))
-    deadline_cell = forms.DateField(label=gettext_lazy("Chi bộ"), widget=DateInput)
-    deadline_commune = forms.DateField(label=gettext_lazy("Cấp cơ sở"), widget=DateInput)
-    deadline_district = forms.DateField(label=gettext_lazy("Cấp huyện"), widget=DateInput)
+    # required only for the levels the tree has at the cut-off (services.round_open): no district
+    # deadline after 1-7-2025
+    deadline_cell = forms.DateField(label=gettext_lazy("Chi bộ"), widget=DateInput, required=False)
+    deadline_commune = forms.DateField(label=gettext_lazy("Cấp cơ sở"), widget=DateInput, required=False)
+    deadline_district = forms.DateField(label=gettext_lazy("Cấp huyện (nếu còn)"), widget=DateInput, required=False)
     deadline_province = forms.DateField(label=gettext_lazy("Cấp tỉnh (hạn cuối)"), widget=DateInput)
 
     #: Service error keys that are not a field of their own.
@@ -103,7 +109,7 @@ class RoundOpenForm(forms.Form):
 
     def deadlines(self) -> dict[str, dt.date]:
         data = self.cleaned_data
-        return {level: data[f"deadline_{level}"] for level in ("cell", "commune", "district", "province")}
+        return {level: data.get(f"deadline_{level}") for level in ("cell", "commune", "district", "province")}
 
     def apply_service_errors(self, exc: ValidationError) -> None:
         """Put the service's messages beside the fields they concern."""

@@ -47,6 +47,49 @@ def _event(report: Report, action: str, by, note: str = "") -> ReportEvent:
 
 # -- rounds -----------------------------------------------------------------------------------
 
+LEVELS_UP = ("cell", "commune", "district", "province")
+
+
+def _deadlines_for_tree(roots, deadlines: Mapping[str, dt.date | None], cutoff: dt.date,
+                        errors: dict) -> list[dt.date | None]:
+    """The four deadlines, bottom-up. Only the levels the tree has at the cut-off need one (after
+    1-7-2025 there is no district level); a level it lacks takes the deadline of the level below it
+    (or above, for the lowest), which keeps the order."""
+    present = {n.level for n in roots[0].walk()} if roots else set(LEVELS_UP)
+    present.add("province")
+    needed = [k for k in LEVELS_UP if k in present]
+    if any(deadlines.get(k) is None for k in needed):
+        errors["deadlines"] = _("Hãy nhập đủ hạn nộp cho từng cấp.")
+        return [None] * 4
+    given = [deadlines[k] for k in needed]
+    if given != sorted(given):
+        errors["deadlines"] = _("Hạn nộp phải theo thứ tự từ dưới lên: chi bộ, cơ sở, huyện, tỉnh.")
+    elif cutoff and given[0] < cutoff:
+        errors["deadlines"] = _("Hạn nộp của chi bộ không được trước ngày chốt số liệu.")
+    order: list[dt.date | None] = [deadlines[k] if k in present else None for k in LEVELS_UP]
+    for i in range(1, 4):
+        order[i] = order[i] or order[i - 1]
+    for i in range(2, -1, -1):
+        order[i] = order[i] or order[i + 1]
+    return order
+
+
+@transaction.atomic
+def round_withdraw(*, rnd: ReportingRound, by) -> None:
+    """Withdraw a round opened by mistake: only while nothing in it has been submitted. Its reports and
+    their drafts go with it."""
+    rnd = ReportingRound.objects.select_for_update().get(pk=rnd.pk)
+    if not permissions.opens_rounds(access_for(by), rnd.province_id):
+        raise PermissionDenied
+    _check_open(rnd)
+    if Report.objects.filter(round=rnd, submitted_at__isnull=False).exists():
+        raise ValidationError(
+            _("Đã có báo cáo được gửi trong đợt này nên không rút được đợt; hãy khóa đợt sau hạn cuối."),
+            code="submitted",
+        )
+    rnd.delete()
+
+
 @transaction.atomic
 def round_open(
     *, by, province: Organization, directive, title: str, kind: str, period_start: dt.date,
@@ -63,16 +106,10 @@ def round_open(
         errors["period_end"] = _("Ngày kết thúc phải sau ngày bắt đầu.")
     if cutoff < period_start:
         errors["cutoff"] = _("Ngày chốt số liệu phải nằm sau ngày bắt đầu kỳ báo cáo.")
-    order = [deadlines.get(k) for k in ("cell", "commune", "district", "province")]
-    if any(d is None for d in order):
-        errors["deadlines"] = _("Hãy nhập đủ hạn nộp cho từng cấp.")
-    elif order != sorted(order):
-        errors["deadlines"] = _("Hạn nộp phải theo thứ tự từ dưới lên: chi bộ, cơ sở, huyện, tỉnh.")
-    elif order[0] < cutoff:
-        errors["deadlines"] = _("Hạn nộp của chi bộ không được trước ngày chốt số liệu.")
+    roots = tree_as_of(cutoff, root_id=province.pk) if cutoff else []
+    order = _deadlines_for_tree(roots, deadlines, cutoff, errors)
     if errors:
         raise ValidationError(errors)
-    roots = tree_as_of(cutoff, root_id=province.pk)
     if not roots:
         raise ValidationError({"cutoff": _("Tại ngày chốt số liệu, tỉnh chưa có trong hệ thống.")})
     rnd = ReportingRound.objects.create(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.round_open, name="round_open"),
     path("<int:pk>/", views.round_detail, name="round"),
     path("<int:pk>/close/", views.round_close, name="round_close"),
+    path("<int:pk>/withdraw/", views.round_withdraw, name="round_withdraw"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/save/", views.report_save, name="report_save"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),

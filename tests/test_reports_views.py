@@ -521,15 +521,16 @@ def test_the_board_opens_a_round(world, client):
 
 def test_the_open_form_fills_in_the_usual_dates(world, client):
     login(client, world, "board")
-    page = client.get(reverse("reports:round_open"), {"kind": "half_year", "year": "2026", "fill": "1"}).content.decode()
-    for value in ("Sơ kết 6 tháng đầu năm 2026", "2026-01-01", "2026-06-30", "2026-07-05", "2026-07-10",
-                  "2026-07-15", "2026-07-20"):
+    # a period still to come (a past period's deadlines count from today: test_restructure_rounds)
+    page = client.get(reverse("reports:round_open"), {"kind": "half_year", "year": "2030", "fill": "1"}).content.decode()
+    for value in ("Sơ kết 6 tháng đầu năm 2030", "2030-01-01", "2030-06-30", "2030-07-05", "2030-07-10",
+                  "2030-07-15", "2030-07-20"):
         assert f'value="{value}"' in page, value
-    partial = client.get(reverse("reports:round_open"), {"kind": "multi_year", "year": "2026", "years": "3"},
+    partial = client.get(reverse("reports:round_open"), {"kind": "multi_year", "year": "2030", "years": "3"},
                          HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'id="round-form"' in partial
-    assert 'value="Sơ kết 3 năm (2024–2026)"' in partial and 'value="2024-01-01"' in partial
-    assert 'value="2027-01-05"' in partial
+    assert 'value="Sơ kết 3 năm (2028–2030)"' in partial and 'value="2028-01-01"' in partial
+    assert 'value="2031-01-05"' in partial
     # switching to a multi-year kind while "1 năm" is still typed gives that kind's usual length
     partial = client.get(reverse("reports:round_open"), {"kind": "final", "year": "2026", "years": "1"},
                          HTTP_HX_REQUEST="true").content.decode()

@@ -24,6 +24,13 @@ def may(by, action: Action, org: Organization) -> bool:
     return access_for(by).can(action, org)
 
 
+def require_review_on(by, org: Organization, on: dt.date) -> None:
+    """PermissionDenied unless `by` reviews the records of `org` dated `on`: the units above it then
+    (organizations.access.Access.reviews_on), with a role on a unit that still exists."""
+    if not access_for(by).reviews_on(org, on):
+        raise PermissionDenied(_("Bạn không có quyền duyệt hồ sơ của %(org)s.") % {"org": org.name})
+
+
 def require(by, action: Action, org: Organization) -> None:
     """PermissionDenied unless `by` may do `action` on `org` (through organizations.access)."""
     if not may(by, action, org):

@@ -21,7 +21,7 @@ from organizations.models import Member, Organization
 from ..exceptions import ConcurrencyError
 from ..models import MonthlyReview, ReviewEntry, ReviewEvent
 from ..models.limits import COMMITMENT_MAX, MINUTES_ADVISED, MINUTES_MAX, NOTE_MAX, TEXT_MAX
-from ..periods import date_label, is_future_month, month_bounds, month_label, today
+from ..periods import date_label, is_future_month, month_bounds, month_label, review_date, today
 from ..selectors import members_in_month
 from ._common import (
     Errors,
@@ -34,6 +34,7 @@ from ._common import (
     clean_text,
     raise_if,
     require,
+    require_review_on,
 )
 
 State = MonthlyReview.State
@@ -348,7 +349,7 @@ def review_submit(*, review: MonthlyReview, expected_version: int, by) -> Monthl
 
 
 def _decide(review: MonthlyReview, *, by, from_state: str, to_state: str, action: str, reason: str = "") -> MonthlyReview:
-    require(by, Action.REVIEW, review.cell)
+    require_review_on(by, review.cell, review_date(review.year, review.month))
     locked = _lock(review)
     if locked.state != from_state:
         raise ValidationError(
@@ -387,7 +388,7 @@ def review_accept(*, review: MonthlyReview, by) -> MonthlyReview:
 @transaction.atomic
 def review_return(*, review: MonthlyReview, reason: str, by) -> MonthlyReview:
     """The committee above returns a submitted record with its reason; the cell can then fix and resubmit."""
-    require(by, Action.REVIEW, review.cell)
+    require_review_on(by, review.cell, review_date(review.year, review.month))
     return _decide(
         review, by=by, from_state=State.SUBMITTED, to_state=State.RETURNED,
         action=ReviewEvent.Action.RETURN, reason=_reason(reason),
@@ -397,7 +398,7 @@ def review_return(*, review: MonthlyReview, reason: str, by) -> MonthlyReview:
 @transaction.atomic
 def review_reopen(*, review: MonthlyReview, reason: str, by) -> MonthlyReview:
     """The committee above reopens an accepted record (it becomes RETURNED, with the reason)."""
-    require(by, Action.REVIEW, review.cell)
+    require_review_on(by, review.cell, review_date(review.year, review.month))
     return _decide(
         review, by=by, from_state=State.ACCEPTED, to_state=State.RETURNED,
         action=ReviewEvent.Action.REOPEN, reason=_reason(reason),

@@ -16,7 +16,17 @@ from ..models import Commendation, Grade, MemberClassification, ModelExample, Or
 from ..models.limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
 from ..periods import overlaps, year_bounds
 from ..selectors import classification_token, excellence_quota, members_in_year, organization_grade_token
-from ._common import Errors, add_error, check_not_future, check_year, choice, clean_text, raise_if, require
+from ._common import (
+    Errors,
+    add_error,
+    check_not_future,
+    check_year,
+    choice,
+    clean_text,
+    raise_if,
+    require,
+    require_review_on,
+)
 
 
 def _lock(org: Organization) -> None:
@@ -99,9 +109,13 @@ def classify_members(*, cell: Organization, year: int, grades: Mapping[int, str]
 @transaction.atomic
 def classify_organization(*, organization: Organization, year: int, grade: str, by,
                           expected_token: str | None = None) -> OrganizationClassification:
-    """The committee above records an organization's grade for the year (Action.REVIEW on it);
-    EditConflict if it was graded since `expected_token` (selectors.organization_grade_token)."""
-    require(by, Action.REVIEW, organization)
+    """The committee above records an organization's grade for the year (Action.REVIEW on it, by the
+    units above it that year); EditConflict if it was graded since `expected_token`
+    (selectors.organization_grade_token)."""
+    if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 9999:
+        require_review_on(by, organization, dt.date(year, 12, 31))  # the units above it that year
+    else:
+        require(by, Action.REVIEW, organization)
     _lock(organization)
     check_token(expected_token, organization_grade_token(organization=organization, year=year))
     errors: Errors = {}

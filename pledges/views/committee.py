@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from organizations.access import Action, access_for
+from organizations.access import access_for
 from organizations.models import Level, Organization
 from organizations.text import vi_order
 
 from .. import selectors
 from ..models.limits import FIRST_YEAR
-from ..periods import is_future_month, month_label, today
+from ..periods import is_future_month, month_label, review_date, today
 from ..templatetags.pledges_ui import COMMITTEE_KINDS
 from ._common import check_month, get_committee, parse_int
 from .cell import year_choices
@@ -50,13 +50,14 @@ def committee_month(request, unit_id: int, year: int, month: int):
     overview = selectors.committee_month(unit=unit, year=year, month=month, only_missing=only_missing)
     page = Paginator(overview.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     access = access_for(request.user)
+    reviews = access.reviews_on_many(review_date(year, month))  # the parents in that month decide
     prev = (year, month - 1) if month > 1 else (year - 1, 12)
     nxt = (year, month + 1) if month < 12 else (year + 1, 1)
     missing = sum(overview.counts[s] for s in selectors.MISSING)
     return render(request, "pledges/committee_month.html", {
         "unit": unit, "year": year, "month": month, "label": month_label(year, month), "overview": overview,
         "page": page, "only_missing": only_missing, "missing": missing, "filter_value": NOT_SUBMITTED,
-        "rows": [(row, access.can(Action.REVIEW, row.cell)) for row in page.object_list],
+        "rows": [(row, reviews(row.cell)) for row in page.object_list],
         "prev": prev if prev[0] >= FIRST_YEAR else None, "next": None if is_future_month(*nxt) else nxt,
         "statuses": selectors.STATUSES, "years": year_choices(), "months": range(1, 13),
     })

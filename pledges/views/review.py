@@ -24,7 +24,7 @@ from .. import selectors, services
 from ..exceptions import ConcurrencyError
 from ..forms import DecideForm, MeetingForm, ReviewInput, parse_review, row_values, set_errors
 from ..models import MonthlyReview, ReviewEntry
-from ..periods import is_future_month, month_label
+from ..periods import is_future_month, month_label, review_date
 from ..templatetags.pledges_ui import RATING_CLASSES
 from ._common import check_month, error_messages, get_cell, split_errors
 
@@ -65,7 +65,7 @@ def _render(request, cell, year: int, month: int, *, review: MonthlyReview | Non
     can_edit = access.can(Action.EDIT_CELL, cell)
     context = {
         "cell": cell, "year": year, "month": month, "label": month_label(year, month), "review": review,
-        "can_edit": can_edit, "can_review": access.can(Action.REVIEW, cell),
+        "can_edit": can_edit, "can_review": access.reviews_on(cell, review_date(year, month)),
         "open_errors": open_errors or [], "nav": _month_nav(year, month),
         "ratings": ReviewEntry.Rating.choices,
     }

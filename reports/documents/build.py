@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from organizations.selectors import names_as_of
+
 from ..models import Document, DocumentCounter, Report
 from . import content, render
 
@@ -46,7 +48,8 @@ def assign_number(doc_id: int, report: Report, issued_on: dt.date) -> Document:
         DocumentCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
         counter.refresh_from_db()
         doc.number = counter.last_number
-        doc.number_text = f"Số {doc.number:02d}-{DOC_TYPE}/{report.organization.issuer_code}"
+        issuer_code = names_as_of(report.organization, content.names_date(report)).issuer_code  # as then
+        doc.number_text = f"Số {doc.number:02d}-{DOC_TYPE}/{issuer_code}"
         doc.issued_on = issued_on
         doc.save(update_fields=["number", "number_text", "issued_on"])
     return doc

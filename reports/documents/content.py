@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from directive03.formats import long_date
 from organizations.models import Kind, Level, Member, Organization
+from organizations.selectors import names_as_of
 from organizations.text import clean_text, sort_key
 
 from .. import figures as F_
@@ -153,6 +154,12 @@ def _secretary(report: Report, org: Organization) -> str:
     return ""
 
 
+def names_date(report: Report) -> dt.date:
+    """The one date a document's names, place and issuer line are read at: the round's cut-off (the
+    tree the report belongs to), until documents carry an issue date of their own."""
+    return report.round.cutoff
+
+
 def build_content(report: Report, *, number_text: str, issued_on: dt.date,
                   parents: dict[int, Report] | None = None) -> DocContent:
     rnd = report.round
@@ -182,7 +189,7 @@ def build_content(report: Report, *, number_text: str, issued_on: dt.date,
         superior=vn_upper(superior),
         issuer=vn_upper(issuer),
         number_text=number_text,
-        place_date=long_date(issued_on, org.place_name),
+        place_date=long_date(issued_on, names_as_of(org, names_date(report)).place_name),
         title="BÁO CÁO",
         subject=nfc(subject),
         draft=not src["approved"],

@@ -11,9 +11,9 @@ from .report import (
     report_save,
     report_submit,
 )
-from .rounds import round_close, round_detail, round_list, round_open
+from .rounds import round_close, round_detail, round_list, round_open, round_withdraw
 
 __all__ = [
     "figure_detail", "reason_row", "report_approve", "report_detail", "report_reopen", "report_return",
-    "report_save", "report_submit", "round_close", "round_detail", "round_list", "round_open",
+    "report_save", "report_submit", "round_close", "round_detail", "round_list", "round_open", "round_withdraw",
 ]

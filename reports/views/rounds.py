@@ -110,6 +110,7 @@ def round_detail(request, pk: int):
         "mine": selectors.round_reports(rnd=rnd, access=access),
         "can_close": rnd.is_open and permissions.opens_rounds(access, rnd.province_id),
         "close_allowed": today > rnd.last_deadline,
+        "submitted_any": Report.objects.filter(round=rnd, submitted_at__isnull=False).exists(),
         "dashboard_url": dashboard_url(rnd),
         "deadlines": [
             (_("Chi bộ"), rnd.deadline_cell), (_("Cấp cơ sở"), rnd.deadline_commune),
@@ -117,6 +118,23 @@ def round_detail(request, pk: int):
         ],
     }
     return render(request, "reports/round_detail.html", context)
+
+
+@require_POST
+@login_required
+def round_withdraw(request, pk: int):
+    """Withdraw a round opened by mistake (nothing submitted yet)."""
+    rnd = permissions.get_round_for_user(request.user, pk)
+    if not permissions.opens_rounds(access_for(request.user), rnd.province_id):
+        raise PermissionDenied
+    try:
+        services.round_withdraw(rnd=rnd, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("reports:round", pk=rnd.pk)
+    messages.success(request, _("Đã rút đợt báo cáo “%(title)s”.") % {"title": rnd.title})
+    return redirect("reports:rounds")
 
 
 @require_POST
