@@ -49,7 +49,7 @@ def manifest(request):
         "short_name": _("Chỉ thị 03"),
         "description": _("Đăng ký, sinh hoạt chi bộ và báo cáo thực hiện Chỉ thị 03-CT/TW"),
         "lang": request.LANGUAGE_CODE,
-        "start_url": reverse("home"),
+        "start_url": reverse("todo"),
         "scope": "/",
         "display": "standalone",
         "background_color": "#ffffff",

@@ -12,7 +12,8 @@ admin.site.site_header = _("Chỉ thị 03 – Quản trị")
 admin.site.site_title = _("Chỉ thị 03")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="organizations:tree"), name="home"),
+    path("", RedirectView.as_view(pattern_name="todo"), name="home"),
+    path("todo/", include("reports.todo_urls")),
     path("healthz", healthz, name="healthz"),
     path("sw.js", service_worker, name="service_worker"),
     path("manifest.webmanifest", manifest, name="manifest"),

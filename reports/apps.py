@@ -7,4 +7,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self) -> None:
-        from . import document_tasks  # noqa: F401 - registers the Celery tasks
+        from pledges.signals import review_decided
+
+        from . import (
+            document_tasks,  # noqa: F401 - registers the Celery tasks
+            notifications,
+        )
+
+        review_decided.connect(notifications.on_review_decided, dispatch_uid="reports.notify_review")

@@ -140,3 +140,66 @@ def test_a_failed_send_focuses_one_summary_naming_the_members(world, live_server
     row = phone.locator(f"#row-{members[0].pk}").bounding_box()
     assert row["y"] + 40 < bar["y"]  # not hidden under the sticky save bar
     shot(phone, "6-error-row")
+
+
+class Taps:
+    """Counts the taps of a journey: every tap goes through here."""
+
+    def __init__(self, page) -> None:
+        self.page, self.count = page, 0
+
+    def tap(self, locator, *, taps: int = 1) -> None:
+        locator.click()
+        self.count += taps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_month_in_ten_taps_then_returned_through_the_todo_lists(world, live_server, phone):
+    assert len(nineteen(world)) == 19
+    today = timezone.localdate()
+    label = f"{today.month}/{today.year}"
+    phone.on("dialog", lambda d: d.accept())
+    browser_login(phone, live_server, "sec_a")
+    assert phone.url.endswith("/todo/")  # the landing page of every role
+    shot(phone, "7-secretary-todo")
+
+    taps = Taps(phone)
+    taps.tap(phone.get_by_role("link", name=f"Ghi và gửi biên bản sinh hoạt tháng {label}"))
+    taps.tap(phone.locator("#id_meeting_date"), taps=2)  # the phone's date picker: open, choose the day
+    phone.fill("#id_meeting_date", today.replace(day=1).isoformat())
+    taps.tap(phone.locator("#id_directive_minutes"))
+    phone.keyboard.type("45")
+    taps.tap(phone.get_by_role("button", name="Ai có mặt chưa đánh giá: Tốt"))
+    assert phone.locator("[data-counter='rated']").inner_text() == "19/19 đã đánh giá"
+    taps.tap(phone.get_by_role("button", name="Gửi", exact=True), taps=2)  # and OK in the confirmation
+    phone.get_by_text("Đã gửi, chờ cấp ủy xem xét.").wait_for()
+    assert taps.count <= 10, taps.count
+    print(f"TAPS for a 19-member month, all present and 'Tốt': {taps.count}")
+    review = MonthlyReview.objects.get(cell=world.a, year=today.year, month=today.month)
+    assert review.state == "submitted" and ReviewEntry.objects.filter(review=review, rating="good").count() == 19
+    shot(phone, "8-sent")
+
+    # -- the commune: the record waits in its list; it returns it -----------------------------------
+    phone.context.clear_cookies()
+    browser_login(phone, live_server, "commune1")
+    item = phone.locator(".todo-item[data-kind='review']")
+    assert "Chi bộ ấp Hòn Quéo" in item.inner_text()
+    shot(phone, "9-commune-todo")
+    item.get_by_role("link", name=f"Duyệt biên bản tháng {label}").click()
+    phone.fill("#id_reason", "Chưa ghi nội dung học tập; đề nghị bổ sung.")
+    phone.get_by_role("button", name="Trả lại kèm lý do").click()
+    phone.get_by_text(f"Đã trả lại biên bản tháng {label}").wait_for()
+    shot(phone, "10-commune-returned")
+
+    # -- the secretary: the return first in her list, and a notification ----------------------------
+    phone.context.clear_cookies()
+    browser_login(phone, live_server, "sec_a")
+    first = phone.locator(".todo-item").first
+    assert first.get_attribute("data-kind") == "fix" and f"Sửa biên bản tháng {label} bị trả lại" in first.inner_text()
+    assert "Chưa ghi nội dung học tập" in first.inner_text()
+    news = phone.locator(".todo-news")
+    assert "Nguyễn" in news.inner_text() or "đã trả lại biên bản tháng" in news.inner_text()
+    assert phone.locator("#nav-notifications .badge").count() == 1
+    shot(phone, "11-secretary-sees-return")
+    first.get_by_role("link").click()
+    assert "Chưa ghi nội dung học tập" in phone.locator("#return-reason").inner_text()

@@ -23,6 +23,7 @@ from ..models import MonthlyReview, ReviewEntry, ReviewEvent
 from ..models.limits import COMMITMENT_MAX, MINUTES_ADVISED, MINUTES_MAX, NOTE_MAX, TEXT_MAX
 from ..periods import date_label, is_future_month, month_bounds, month_label, today
 from ..selectors import members_in_month
+from ..signals import review_decided
 from ._common import (
     Errors,
     add_error,
@@ -362,6 +363,7 @@ def review_submit(*, review: MonthlyReview, expected_version: int, by) -> Monthl
         action=ReviewEvent.Action.SUBMIT, by=by,
     )
     _sync(review, locked)
+    review_decided.send(sender=MonthlyReview, review=locked, action=ReviewEvent.Action.SUBMIT, by=by)
     return locked
 
 
@@ -383,6 +385,7 @@ def _decide(review: MonthlyReview, *, by, from_state: str, to_state: str, action
         fields.append("return_reason")
     _bump(locked, fields, action=action, by=by, reason=reason)
     _sync(review, locked)
+    review_decided.send(sender=MonthlyReview, review=locked, action=action, by=by)
     return locked
 
 

@@ -20,7 +20,7 @@
   var conflictBox = document.getElementById("conflict-live");
   var version = form.querySelector("input[name=version]");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
-  var timer = null, inFlight = false, changes = 0, conflicted = false;
+  var timer = null, inFlight = false, changes = 0, conflicted = false, confirmed = null;
 
   function text(name, t) { return (form.dataset[name] || "").replace("{t}", t || ""); }
   function setState(message, bad) {
@@ -182,6 +182,7 @@
         showErrors([]);
         var badge = document.getElementById("review-state");
         if (badge && res.data.state) badge.textContent = res.data.state;
+        if (confirmed) form.requestSubmit(confirmed);
       } else if (res.status === 409) {
         showConflict(res.data);
       } else {
@@ -225,10 +226,19 @@
       summary.focus();
       return;
     }
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    if (button && button !== confirmed && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
       event.preventDefault();
       event.stopPropagation();
+      return;
     }
+    clearTimeout(timer);
+    if (inFlight) {  // a background save is on its way: send after it, with the version it returns
+      event.preventDefault();
+      event.stopPropagation();
+      confirmed = button;
+      return;
+    }
+    confirmed = null;
   });
 
   window.addEventListener("online", function () { showOffline(false); if (stored()) save(); });
