@@ -20,12 +20,12 @@ from organizations.access import access_for
 from organizations.models import Level, Organization, Role
 from pledges.models import MonthlyReview
 from pledges.periods import month_label
+from pledges.selectors import reviews_waiting_for
 
 from . import notifications
 from .models import Document, Report, ReportingRound
 
 LIMIT = 50
-REVIEW_KINDS = (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD)
 APPROVE_KINDS = (Role.Kind.APPROVER, Role.Kind.BOARD)
 
 
@@ -80,13 +80,8 @@ def _cells_records(todo: Todo, cell_ids: list[int], today: dt.date) -> None:
                 reverse("pledges:review", args=[cell.pk, today.year, today.month])))
 
 
-def _records_to_review(todo: Todo, grants) -> None:
-    roots = [g for g in grants if g.kind in REVIEW_KINDS]
-    if not roots:
-        return
-    q = Q(*[Q(cell__path__startswith=g.path) & ~Q(cell_id=g.org_id) for g in roots], _connector=Q.OR)
-    qs = MonthlyReview.objects.filter(q, state=MonthlyReview.State.SUBMITTED).select_related("cell")
-    waiting = list(qs.order_by("submitted_at", "id")[: LIMIT + 1])
+def _records_to_review(todo: Todo, user) -> None:
+    waiting = list(reviews_waiting_for(user)[: LIMIT + 1])
     todo.more += max(len(waiting) - LIMIT, 0)
     for r in waiting[:LIMIT]:
         todo.items.append(Item("review", _("Duyệt biên bản tháng %(month)s") % {"month": month_label(r.year, r.month)},
@@ -132,7 +127,7 @@ def todo_for(user) -> Todo:
     today = timezone.localdate()
     todo = Todo()
     _cells_records(todo, [g.org_id for g in grants if g.kind == Role.Kind.CELL_SECRETARY and g.level == Level.CELL], today)
-    _records_to_review(todo, grants)
+    _records_to_review(todo, user)
     _reports(todo, grants, today)
     order = {"fix": 0, "review": 1, "send": 2, "write": 3, "document": 4}
     todo.items.sort(key=lambda i: (not i.urgent, order[i.kind]))

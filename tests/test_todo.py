@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core import mail
 from django.urls import reverse
@@ -101,3 +102,29 @@ def test_the_digest_sends_one_email_per_user_per_day(world, client):
     assert "Một việc nữa" in mail.outbox[1].body
     assert Digest.objects.filter(user=world.users.commune1).count() == 2
     assert digest.send_digests(today=dt.date(2026, 5, 22)).emails == 0  # nothing new: no e-mail
+
+
+def test_the_commune_filters_waiting_records_searches_and_goes_on_to_the_next(world, client):
+    sent_record(client, world)
+    review_b = pledge_services.review_open(cell=world.b, year=2026, month=5, by=world.users.sec_b)
+    client.force_login(world.users.sec_b)
+    client.post(review_url(world.b), form_data(world.members_b, version=review_b.version, action="submit"))
+    client.force_login(world.users.commune1)
+    month = reverse("pledges:committee_month", args=[world.c1.pk, 2026, 5])
+    page = text(client.get(month + "?loc=cho-duyet"))
+    assert "Chờ duyệt (2)" in page and len(re.findall(r'data-cell="\d+" data-status="submitted"', page)) == 2
+    found = text(client.get(month + "?q=xa ngach"))  # without diacritics
+    assert "Chi bộ ấp Xà Ngách" in found and "Chi bộ ấp Hòn Quéo" not in found
+    # accept A: the page offers B, the next record waiting, in one tap
+    client.post(reverse("pledges:decide", args=[world.a.pk, 2026, 5]), {"action": "accept"})
+    after = text(client.get(review_url(world.a)))
+    assert 'id="next-record"' in after and "Biên bản chờ duyệt tiếp theo: Chi bộ ấp Xà Ngách (5/2026)" in after
+    assert f'href="{review_url(world.b)}#decide"' in after
+    page = text(client.get(month + "?loc=cho-duyet"))
+    assert "Chờ duyệt (1)" in page and len(re.findall(r'data-cell="\d+" data-status="', page)) == 1
+
+
+def test_a_cell_without_a_record_is_not_shown_as_zero_present(world, client):
+    client.force_login(world.users.commune1)
+    page = text(client.get(reverse("pledges:committee_month", args=[world.c1.pk, 2026, 5])))
+    assert "có mặt 0/3" not in page and "chưa có biên bản · 3 đảng viên" in page

@@ -70,9 +70,13 @@ def _render(request, cell, year: int, month: int, *, review: MonthlyReview | Non
             decide_form: DecideForm | None = None, open_errors: list[str] | None = None, status: int = 200):
     access = access_for(request.user)
     can_edit = access.can(Action.EDIT_CELL, cell)
+    can_review = access.can(Action.REVIEW, cell)
     context = {
         "cell": cell, "year": year, "month": month, "label": month_label(year, month), "review": review,
-        "can_edit": can_edit, "can_review": access.can(Action.REVIEW, cell),
+        "can_edit": can_edit, "can_review": can_review,
+        # the committee goes on to the next record waiting for it, without going back to the list
+        "next_waiting": selectors.reviews_waiting_for(request.user).exclude(pk=review.pk).first()
+        if can_review and review is not None and review.pk else None,
         "open_errors": open_errors or [], "nav": _month_nav(year, month),
         "ratings": ReviewEntry.Rating.choices,
     }
