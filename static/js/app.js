@@ -26,4 +26,18 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
+
+  /* A table wider than the screen scrolls inside its box: keyboard users must reach it too. */
+  function scrollable() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      var caption = box.querySelector("caption");
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : (body.dataset.scrollLabel || ""));
+    });
+  }
+  scrollable();
+  window.addEventListener("resize", scrollable);
+  document.addEventListener("htmx:afterSettle", scrollable);
 })();
