@@ -14,7 +14,7 @@ def mark_existing_emailed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_documentrun_document_documentcounter_and_more'),
+        ('reports', '0003_document_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
