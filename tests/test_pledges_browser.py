@@ -3,6 +3,8 @@ commune returns it with a reason; the secretary sees the reason, fixes the recor
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -62,7 +64,7 @@ def test_secretary_records_the_month_on_a_phone_and_the_commune_returns_it(world
     phone.locator(f"label[for='m-{exemplary.pk}-exemplary']").click()
     phone.fill(f"textarea[name='m-{exemplary.pk}-exemplary_deed']", "Vận động bà con hiến đất làm đường")
     phone.get_by_role("button", name="Lưu nháp").click()  # saved in the background: no reload
-    phone.wait_for_function("document.getElementById('save-state').textContent.indexOf('Đã lưu lúc') === 0")
+    phone.locator("#save-state", has_text=re.compile("^Đã lưu lúc")).wait_for()
     review = MonthlyReview.objects.get(cell=world.a, year=today.year, month=today.month)
     assert review.state == "draft" and review.directive_minutes == 45
     assert ReviewEntry.objects.get(review=review, member=absent).absence_reason == "Đi khám bệnh"
