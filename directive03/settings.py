@@ -124,7 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "todo"  # "Việc cần làm": what waits for the user, every role
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+IP after repeated failed logins.
@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
     "report-deadline-reminders": {"task": "reports.send_deadline_reminders", "schedule": crontab(hour=7, minute=0)},
     # restructuring plans dated today take effect just after midnight
     "apply-due-restructuring-plans": {"task": "organizations.apply_due_plans", "schedule": crontab(hour=0, minute=5)},
+    # the day's notifications (sent, returned, approved...) in one e-mail per user, at 17:30
+    "notification-digests": {"task": "reports.send_notification_digests", "schedule": crontab(hour=17, minute=30)},
 }
 #: Seconds between two sweeps of the document jobs (resume what dead workers or lost messages left).
 DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)

@@ -6,13 +6,17 @@ from django.views.generic import RedirectView
 
 from . import views
 from .health import healthz
+from .pwa import manifest, service_worker
 
 admin.site.site_header = _("Chỉ thị 03 – Quản trị")
 admin.site.site_title = _("Chỉ thị 03")
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="organizations:tree"), name="home"),
+    path("", RedirectView.as_view(pattern_name="todo"), name="home"),
+    path("todo/", include("reports.todo_urls")),
     path("healthz", healthz, name="healthz"),
+    path("sw.js", service_worker, name="service_worker"),
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

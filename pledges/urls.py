@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:cell_id>/issues/<int:issue_id>/delete/", cell.issue_remove, name="issue_remove"),
     path("<int:cell_id>/year/<int:year>/", cell.cell_year, name="year"),
     path("<int:cell_id>/reviews/<int:year>/<int:month>/", review.review_page, name="review"),
+    path("<int:cell_id>/reviews/<int:year>/<int:month>/print/", review.review_print, name="review_print"),
     path("<int:cell_id>/reviews/<int:year>/<int:month>/decide/", review.review_decide, name="decide"),
     path("<int:cell_id>/pledges/<int:year>/", pledge.pledge_list, name="pledges"),
     path("<int:cell_id>/pledges/<int:year>/collective/", pledge.pledge_collective, name="pledge_collective"),

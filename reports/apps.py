@@ -8,8 +8,13 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from organizations.restructuring.checks import register_closure_check
+        from pledges.signals import review_decided
 
-        from . import document_tasks  # noqa: F401 - registers the Celery tasks
+        from . import (
+            document_tasks,  # noqa: F401 - registers the Celery tasks
+            notifications,
+        )
         from .closures import open_reports
 
         register_closure_check(open_reports)
+        review_decided.connect(notifications.on_review_decided, dispatch_uid="reports.notify_review")

@@ -242,13 +242,29 @@ class Notification(models.Model):
     url = CleanCharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    #: When it went out by e-mail (the daily digest, or a reminder's own e-mail); None: not yet.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["emailed_at", "user"])]
 
     def __str__(self) -> str:
         return self.text
+
+
+class Digest(models.Model):
+    """The one e-mail digest of a user's notifications on a day: claimed before it is sent."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    notifications = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_digest_per_user_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.sent_on}"
 
 
 class DocumentCounter(models.Model):

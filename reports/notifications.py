@@ -1,4 +1,8 @@
-"""In-app notifications, and the daily deadline reminders that send them (with an e-mail).
+"""In-app notifications: when a record or report changes hands, and the daily deadline reminders.
+
+Changes of hands (sent, returned, approved/accepted, reopened) notify, in the same transaction, the
+people who must act next: the committee above for a sent record or report, the unit's writers for
+a decision. Their e-mail comes once a day as a digest (reports.digest); reminders e-mail at once.
 
 A reminder goes to the people who write a unit's report: the secretary of a cell (CELL_SECRETARY),
 the approvers of a committee (APPROVER, and BOARD on the province). A unit is reminded at most once
@@ -53,6 +57,85 @@ def mark_read(*, user, pk: int | None = None) -> int:
     if pk is not None:
         qs = qs.filter(pk=pk)
     return qs.update(read_at=timezone.now())
+
+
+# -- changes of hands ------------------------------------------------------------------------
+
+REVIEWER_KINDS = (Role.Kind.REVIEWER, Role.Kind.APPROVER)
+
+
+def notify(*, user_ids, text: str, url: str, by=None) -> int:
+    """One notification per user (the actor is not told of their own act); returns how many."""
+    ids = sorted({u for u in user_ids if by is None or u != by.pk})
+    now = timezone.now()
+    Notification.objects.bulk_create([Notification(user_id=u, text=text[:500], url=url, created_at=now) for u in ids])
+    return len(ids)
+
+
+def writers_of(org) -> list[int]:
+    """Who writes a unit's records and report: a cell's secretaries, a committee's approvers (and board)."""
+    kinds = CELL_KINDS if org.level == Level.CELL else COMMITTEE_KINDS
+    return list(Role.objects.filter(organization=org, kind__in=kinds, user__is_active=True)
+                .values_list("user_id", flat=True))
+
+
+def reviewers_above(org) -> list[int]:
+    """The nearest committee above `org` that has reviewers or approvers: their users. One query."""
+    paths = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+    rows = list(Role.objects.filter(organization__path__in=paths, kind__in=REVIEWER_KINDS, user__is_active=True)
+                .values_list("organization__path", "user_id"))
+    if not rows:
+        return []
+    deepest = max(p for p, _u in rows)
+    return [u for p, u in rows if p == deepest]
+
+
+def on_review_decided(sender, *, review, action: str, by, **kwargs) -> None:
+    """A monthly record was sent, returned, accepted or reopened: tell who acts next."""
+    from pledges.models import ReviewEvent
+    from pledges.periods import month_label
+
+    cell = review.cell
+    url = reverse("pledges:review", args=[cell.pk, review.year, review.month])
+    values = {"month": month_label(review.year, review.month), "cell": cell.name,
+              "by": by.get_full_name() or by.username}
+    with translation.override(settings.LANGUAGE_CODE):
+        if action == ReviewEvent.Action.SUBMIT:
+            notify(user_ids=reviewers_above(cell), by=by, url=url,
+                   text=_("%(cell)s đã gửi biên bản sinh hoạt tháng %(month)s, chờ duyệt.") % values)
+            return
+        texts = {
+            ReviewEvent.Action.RETURN: _("%(by)s đã trả lại biên bản tháng %(month)s của %(cell)s: %(reason)s"),
+            ReviewEvent.Action.ACCEPT: _("%(by)s đã chấp nhận biên bản tháng %(month)s của %(cell)s."),
+            ReviewEvent.Action.REOPEN: _("%(by)s đã mở lại biên bản tháng %(month)s của %(cell)s: %(reason)s"),
+        }
+        if action in texts:
+            notify(user_ids=writers_of(cell), by=by, url=url,
+                   text=texts[action] % {**values, "reason": review.return_reason})
+
+
+def on_report_changed(report: Report, action: str, by) -> None:
+    """A report was sent, returned, approved or reopened (called by reports.services)."""
+    from organizations.models import Organization
+
+    from .models import ReportEvent
+
+    url = reverse("reports:report", args=[report.pk])
+    values = {"unit": report.name, "round": report.round.title, "by": by.get_full_name() or by.username}
+    with translation.override(settings.LANGUAGE_CODE):
+        if action == ReportEvent.Action.SUBMIT:
+            parent = Organization.objects.filter(pk=report.parent_id).first()
+            if parent is not None:
+                notify(user_ids=writers_of(parent), by=by, url=url,
+                       text=_("%(unit)s đã gửi báo cáo “%(round)s”, chờ duyệt.") % values)
+            return
+        texts = {
+            ReportEvent.Action.RETURN: _("%(by)s đã trả lại báo cáo “%(round)s” của %(unit)s."),
+            ReportEvent.Action.APPROVE: _("%(by)s đã duyệt báo cáo “%(round)s” của %(unit)s."),
+            ReportEvent.Action.REOPEN: _("%(by)s đã mở lại báo cáo “%(round)s” của %(unit)s."),
+        }
+        if action in texts:
+            notify(user_ids=writers_of(report.organization), by=by, url=url, text=texts[action] % values)
 
 
 # -- reminders --------------------------------------------------------------------------------
@@ -205,7 +288,8 @@ def send_reminders(*, today: dt.date | None = None) -> ReminderRun:
             subject, when, note = _message_texts(rnd, report, today)
             link = reminder_link(rnd.pk, report.organization_id)
             recipients = people.get(report.organization_id, ())
-            notes[key] = [Notification(user_id=p.user_id, text=note[:500], url=link, created_at=now)
+            notes[key] = [Notification(user_id=p.user_id, text=note[:500], url=link, created_at=now,
+                                       emailed_at=now if p.email else None)  # its own e-mail: not in the digest
                           for p in recipients]
             absolute = settings.SITE_URL.rstrip("/") + link  # e-mails need the whole address
             messages[key] = [EmailMessage(subject, _body(rnd, report, p, when, absolute), settings.DEFAULT_FROM_EMAIL,

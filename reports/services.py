@@ -21,7 +21,7 @@ from organizations.selectors import tree_as_of
 from organizations.text import clean_text, vi_order
 
 from . import figures as F_
-from . import permissions, rollup
+from . import notifications, permissions, rollup
 from .models import SECTION_MAX, Report, ReportEvent, ReportingRound, ReturnReason
 
 State = Report.State
@@ -259,6 +259,8 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
         report.state = State.SUBMITTED
         _event(report, ReportEvent.Action.SUBMIT, by, note)
     report.save()
+    if report.parent_id is not None:
+        notifications.on_report_changed(report, ReportEvent.Action.SUBMIT, by)
     return report
 
 
@@ -302,6 +304,7 @@ def report_approve(*, report: Report, by) -> Report:
     report.save()
     _event(report, ReportEvent.Action.APPROVE, by)
     _refresh_parent(report)
+    notifications.on_report_changed(report, ReportEvent.Action.APPROVE, by)
     return report
 
 
@@ -335,6 +338,7 @@ def report_return(*, report: Report, by, reasons: Sequence[tuple[str, str]]) -> 
     ReturnReason.objects.bulk_create(
         [ReturnReason(event=event, report=report, target=target, text=text) for target, text in clean]
     )
+    notifications.on_report_changed(report, ReportEvent.Action.RETURN, by)
     return report
 
 
@@ -361,4 +365,5 @@ def report_reopen(*, report: Report, by, note: str) -> Report:
     ReturnReason.objects.create(event=event, report=report, target="", text=note)
     rollup.refresh_report(report)
     _refresh_parent(report)
+    notifications.on_report_changed(report, ReportEvent.Action.REOPEN, by)
     return report

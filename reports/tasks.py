@@ -17,3 +17,13 @@ def send_deadline_reminders(on: str | None = None) -> dict[str, int]:
     today = dt.date.fromisoformat(on) if on else None
     run = notifications.send_reminders(today=today)
     return {"units": run.units, "emails": run.emails, "notifications": run.notifications}
+
+
+@shared_task(name="reports.send_notification_digests", acks_late=True, ignore_result=True,
+             soft_time_limit=600, time_limit=660)
+def send_notification_digests(on: str | None = None) -> dict[str, int]:
+    """Daily (beat, 17:30): each user's new notifications in one e-mail, at most one per user per day."""
+    from . import digest
+
+    run = digest.send_digests(today=dt.date.fromisoformat(on) if on else None)
+    return {"users": run.users, "emails": run.emails, "notifications": run.notifications}

@@ -56,6 +56,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "pledges:year": {"cell_id": "cell", "year": "year"},
     "pledges:review": {"cell_id": "cell", "year": "year", "month": "month"},
     "pledges:decide": {"cell_id": "cell", "year": "year", "month": "month"},
+    "pledges:review_print": {"cell_id": "cell", "year": "year", "month": "month"},
     "pledges:pledges": {"cell_id": "cell", "year": "year"},
     "pledges:pledge_collective": {"cell_id": "cell", "year": "year"},
     "pledges:pledge_member": {"cell_id": "cell", "year": "year", "member_id": "member"},
@@ -73,6 +74,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "reports:report_reopen": {"pk": "report"},
     "reports:figure": {"pk": "report", "code": "code"},
     "dashboard:index": {},
+    "todo": {},
     "dashboard:round": {"round_id": "round"},
     "dashboard:export": {"round_id": "round"},
     "dashboard:notifications": {},
@@ -86,8 +88,9 @@ ROUTES: dict[str, dict[str, str]] = {
     "documents:consolidated": {"pk": "round", "fmt": "fmt"},
     "documents:retry": {"pk": "run"},
 }
-#: Routes outside the walk: Django's own (auth, language, admin: superusers only) and the health check.
-OUTSIDE = {"home", "healthz", "login", "logout", "password_change", "password_change_done", "set_language"}
+#: Routes outside the walk: Django's own (auth, language, admin: superusers only), the health check, and
+#: the installable app's service worker and manifest (the same for everyone, no ids).
+OUTSIDE = {"home", "healthz", "service_worker", "manifest", "login", "logout", "password_change", "password_change_done", "set_language"}
 NOT_IDS = {"year", "month", "code", "fmt"}
 #: Parameter names that carry an id whatever their value looks like.
 ID_NAMES = {"member", "members", "recipient", "unit", "report", "review", "role", "organization", "province",

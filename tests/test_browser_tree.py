@@ -10,6 +10,8 @@ pytestmark = pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_board_browses_the_province_on_a_phone(world, live_server, phone):
     browser_login(phone, live_server, "board")
+    assert phone.locator("h1").inner_text() == "Việc cần làm"  # the landing page of every role
+    phone.goto(live_server.url + "/units/")
     assert phone.locator("h1").inner_text() == "Các tổ chức đảng trong phạm vi của tôi"
     assert phone.get_by_text("Huyện ủy Hòn Đất").is_visible()
     assert not phone.get_by_text("Đảng ủy xã Sóc Sơn").is_visible()

@@ -61,7 +61,7 @@ def test_login_with_a_bad_next_lands_home(world, client, value):
     assert page.status_code == 200
     response = client.post(reverse("login"), {"username": "sec_a", "password": "mat-khau-thu-123", "next": value})
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("todo")  # the landing page after login ("Việc cần làm")
 
 
 def test_login_follows_a_local_next(world, client):

@@ -327,10 +327,17 @@ def test_two_saves_from_the_same_version_the_second_is_refused_and_kept(world, c
     assert "Có người khác vừa lưu biên bản này." in page
     assert "CHƯA được lưu" in page and "tải lại" in page.lower()
     assert "Bản của phó bí thư" in page and "Ghi chú của phó bí thư" in page  # their input is below
-    assert f'name="version" value="{review.version}"' in page  # still the stale one: no blind overwrite
+    # both versions side by side: what was typed, what the other editor saved
+    table = re.search(r'<table class="table table-sm small mb-2 conflict-table">.*?</table>', page, re.S).group(0)
+    assert "Bản của phó bí thư" in table and "Bản của bí thư" in table and "Ghi chú của phó bí thư" in table
     review.refresh_from_db()
     assert review.theme_content == "Bản của bí thư" and review.version == 2
     assert ReviewEntry.objects.get(review=review, member=a0).note == ""
+    # the form now carries the saved version: saving again is the deliberate choice to keep the typed one
+    assert f'name="version" value="{review.version}"' in page
+    assert client.post(review_url(world.a), {**second, "version": str(review.version)}).status_code == 302
+    review.refresh_from_db()
+    assert review.theme_content == "Bản của phó bí thư"
 
 
 # -- states ----------------------------------------------------------------------------------------
@@ -338,8 +345,8 @@ def test_submit_locks_return_shows_the_reason_resubmit_accept(world, client):
     review = opened(client, world)
     response = client.post(review_url(world.a), form_data(world.members_a, version=1, action="submit"), follow=True)
     page = text(response)
-    assert "Đã gửi biên bản tháng 5/2026, chờ cấp ủy xem xét." in page
-    assert "Đã gửi, chờ cấp ủy xem xét." in page
+    assert page.count("Đã gửi, chờ cấp ủy xem xét.") == 1  # one alert says it was sent, not two
+    assert "Đã gửi biên bản tháng 5/2026" not in page
     assert 'id="review-form"' not in page and "Lưu nháp" not in page  # read-only for the cell
     review.refresh_from_db()
     assert review.state == State.SUBMITTED

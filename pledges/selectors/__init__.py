@@ -31,6 +31,7 @@ from .reviews import (
     review_events,
     review_for,
     review_rows,
+    reviews_waiting_for,
     with_attendance,
 )
 from .themes import YearThemes, directive_for_year, pressing_issues, themes_for
@@ -48,5 +49,5 @@ __all__ = [
     "cell_of_member_on", "cell_year", "classification_token", "committee_month", "directive_for_year", "excellence_quota",
     "grassroots_of", "member_classifications", "member_sort_key", "members_between", "members_in_month",
     "members_in_year", "organization_grade_token", "pledge_as_of", "pledge_history", "pledge_token", "pledges_as_of", "pressing_issues",
-    "review_attendance", "review_events", "review_for", "review_rows", "root_of", "themes_for", "with_attendance",
+    "review_attendance", "review_events", "review_for", "review_rows", "reviews_waiting_for", "root_of", "themes_for", "with_attendance",
 ]

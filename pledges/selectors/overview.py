@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Left, Length
 
 from organizations.models import Level, Member, Membership, Organization
-from organizations.text import vi_order
+from organizations.text import fold, vi_order
 
 from ..models import MonthlyReview, Pledge, ReviewEntry
 from ..periods import is_future_month, month_bounds, overlaps, today, year_bounds
@@ -234,9 +234,11 @@ def _cells_in_month(unit: Organization, year: int, month: int):
     )
 
 
-def committee_month(*, unit: Organization, year: int, month: int, only_missing: bool = False) -> CommitteeMonth:
+def committee_month(*, unit: Organization, year: int, month: int, only_missing: bool = False,
+                    only_waiting: bool = False, search: str = "") -> CommitteeMonth:
     """Every cell in the unit's subtree with its record's status for the month, and counts per status.
 
+    `search` keeps the cells whose name contains it, without diacritics (one more query, the count).
     Three queries whatever the number of cells: the counts per status, then for the rows read (a
     page, a slice) the rows themselves (statuses and attendance are correlated subqueries) and
     their parents.
@@ -278,6 +280,12 @@ def committee_month(*, unit: Organization, year: int, month: int, only_missing: 
     if only_missing:
         rows_qs = rows_qs.filter(status__in=MISSING)
         total = sum(counts[s] for s in MISSING)
+    elif only_waiting:  # "Chờ duyệt": sent, not decided yet
+        rows_qs = rows_qs.filter(status=MonthlyReview.State.SUBMITTED)
+        total = counts[MonthlyReview.State.SUBMITTED]
+    if search.strip():
+        rows_qs = rows_qs.filter(search_key__contains=fold(search))
+        total = rows_qs.count()
     return CommitteeMonth(unit=unit, year=year, month=month, rows=MonthRows(rows_qs, total), counts=counts)
 
 

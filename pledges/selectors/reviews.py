@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from organizations.models import Member, Organization
+from organizations.access import access_for
+from organizations.models import Member, Organization, Role
 
 from ..models import MonthlyReview, ReviewEntry, ReviewEvent
 from .members import members_in_month
@@ -76,3 +77,15 @@ def review_events(*, review: MonthlyReview) -> QuerySet[ReviewEvent]:
     if review.pk is None:
         return ReviewEvent.objects.none()
     return ReviewEvent.objects.filter(review=review).select_related("by").order_by("at", "id")
+
+
+def reviews_waiting_for(user) -> QuerySet[MonthlyReview]:
+    """Sent records of the cells below the user's committees (reviewer, approver, board): the oldest
+    first. The one query behind "Chờ duyệt" in "Việc cần làm" and "next record" after a decision."""
+    grants = [g for g in access_for(user).grants
+              if g.kind in (Role.Kind.REVIEWER, Role.Kind.APPROVER, Role.Kind.BOARD)]
+    if not grants:
+        return MonthlyReview.objects.none()
+    scope = Q(*[Q(cell__path__startswith=g.path) & ~Q(cell_id=g.org_id) for g in grants], _connector=Q.OR)
+    return (MonthlyReview.objects.filter(scope, state=MonthlyReview.State.SUBMITTED)
+            .select_related("cell").order_by("submitted_at", "id"))

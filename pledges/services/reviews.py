@@ -23,6 +23,7 @@ from ..models import MonthlyReview, ReviewEntry, ReviewEvent
 from ..models.limits import COMMITMENT_MAX, MINUTES_ADVISED, MINUTES_MAX, NOTE_MAX, TEXT_MAX
 from ..periods import date_label, is_future_month, month_bounds, month_label, review_date, today
 from ..selectors import members_in_month
+from ..signals import review_decided
 from ._common import (
     Errors,
     add_error,
@@ -275,7 +276,7 @@ def _write_entries(review: MonthlyReview, rows: dict[int, dict]) -> None:
 @transaction.atomic
 def review_save(
     *, review: MonthlyReview, data: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-    expected_version: int, by,
+    expected_version: int, by, submitting: bool = False,
 ) -> SaveResult:
     """Save a draft or returned record and its rows, all or nothing.
 
@@ -286,6 +287,8 @@ def review_save(
     Raises PermissionDenied (no Action.EDIT_CELL on the cell), ValidationError with code "state"
     (not DRAFT/RETURNED), ConcurrencyError (`expected_version` is stale), or ValidationError with a
     dict: field name -> messages, member id (int) -> messages for that member's row.
+    `submitting`: the save is the first half of a submission; when it is refused, the refusal also
+    names what the submission would miss, so the secretary gets every check at once, not in two rounds.
     """
     require(by, Action.EDIT_CELL, review.cell)
     locked = _lock(review)
@@ -295,6 +298,8 @@ def review_save(
     warnings: list[str] = []
     values = _clean_fields(locked, data, errors, warnings)
     rows = _clean_entries(locked, entries, errors)
+    if errors and submitting:
+        _missing_for_submit(locked, values, rows, errors)
     raise_if(errors)
     for name, value in values.items():
         setattr(locked, name, value)
@@ -302,6 +307,20 @@ def review_save(
     _bump(locked, list(values), action=ReviewEvent.Action.SAVE, by=by)
     _sync(review, locked)
     return SaveResult(review=locked, warnings=warnings)
+
+
+def _missing_for_submit(review: MonthlyReview, values: Mapping[str, Any], rows: Mapping[int, Mapping[str, Any]],
+                        errors: Errors) -> None:
+    """Add what review_submit would refuse in what was typed (fields already in error are skipped)."""
+    if values.get("meeting_date") is None and "meeting_date" not in errors:
+        add_error(errors, "meeting_date", _("Chưa nhập ngày sinh hoạt."))
+    if values.get("directive_minutes") is None and "directive_minutes" not in errors:
+        add_error(errors, "directive_minutes", _("Chưa nhập thời lượng học tập, làm theo."))
+    members = {m.pk: m for m in members_in_month(cell=review.cell, year=review.year, month=review.month)}
+    for member_id, row in rows.items():
+        if row["present"] and not row["rating"] and member_id in members:
+            add_error(errors, member_id, _("Chưa đánh giá kết quả làm theo của %(name)s.")
+                      % {"name": members[member_id].full_name})
 
 
 # -- transitions --------------------------------------------------------------------------------
@@ -345,6 +364,7 @@ def review_submit(*, review: MonthlyReview, expected_version: int, by) -> Monthl
         action=ReviewEvent.Action.SUBMIT, by=by,
     )
     _sync(review, locked)
+    review_decided.send(sender=MonthlyReview, review=locked, action=ReviewEvent.Action.SUBMIT, by=by)
     return locked
 
 
@@ -366,6 +386,7 @@ def _decide(review: MonthlyReview, *, by, from_state: str, to_state: str, action
         fields.append("return_reason")
     _bump(locked, fields, action=action, by=by, reason=reason)
     _sync(review, locked)
+    review_decided.send(sender=MonthlyReview, review=locked, action=action, by=by)
     return locked
 
 

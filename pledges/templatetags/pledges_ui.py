@@ -34,7 +34,7 @@ STATUS_CLASSES = {
     State.SUBMITTED: "text-bg-primary",
     State.RETURNED: "text-bg-danger",
     State.ACCEPTED: "text-bg-success",
-    FUTURE: "bg-body-tertiary text-body-tertiary border",
+    FUTURE: "bg-body-tertiary text-body-secondary border",  # readable (4.5:1), not faded
 }
 #: one letter per rating in the year grid (and its legend)
 RATING_SHORT = {

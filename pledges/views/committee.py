@@ -21,8 +21,9 @@ from ._common import check_month, get_committee, parse_int
 from .cell import year_choices
 
 PAGE_SIZE = 200
-#: ?loc=chua-nop: only the cells that have not submitted.
+#: ?loc=chua-nop: only the cells that have not submitted; ?loc=cho-duyet: only those waiting for a decision.
 NOT_SUBMITTED = "chua-nop"
+WAITING = "cho-duyet"
 
 
 @require_GET
@@ -47,7 +48,10 @@ def committee_month(request, unit_id: int, year: int, month: int):
     check_month(year, month)
     unit = get_committee(request.user, unit_id)
     only_missing = request.GET.get("loc") == NOT_SUBMITTED
-    overview = selectors.committee_month(unit=unit, year=year, month=month, only_missing=only_missing)
+    only_waiting = request.GET.get("loc") == WAITING
+    search = request.GET.get("q", "")[:100]
+    overview = selectors.committee_month(unit=unit, year=year, month=month, only_missing=only_missing,
+                                         only_waiting=only_waiting, search=search)
     page = Paginator(overview.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     access = access_for(request.user)
     reviews = access.reviews_on_many(review_date(year, month))  # the parents in that month decide
@@ -57,6 +61,8 @@ def committee_month(request, unit_id: int, year: int, month: int):
     return render(request, "pledges/committee_month.html", {
         "unit": unit, "year": year, "month": month, "label": month_label(year, month), "overview": overview,
         "page": page, "only_missing": only_missing, "missing": missing, "filter_value": NOT_SUBMITTED,
+        "only_waiting": only_waiting, "waiting_value": WAITING, "search": search,
+        "loc": request.GET.get("loc", "") if only_missing or only_waiting else "",
         "rows": [(row, reviews(row.cell)) for row in page.object_list],
         "prev": prev if prev[0] >= FIRST_YEAR else None, "next": None if is_future_month(*nxt) else nxt,
         "statuses": selectors.STATUSES, "years": year_choices(), "months": range(1, 13),

@@ -8,13 +8,14 @@ Nothing typed is lost: every refusal renders the page again with the values as t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,9 +25,10 @@ from .. import selectors, services
 from ..exceptions import ConcurrencyError
 from ..forms import DecideForm, MeetingForm, ReviewInput, parse_review, row_values, set_errors
 from ..models import MonthlyReview, ReviewEntry
-from ..periods import is_future_month, month_label, review_date
+from ..periods import is_future_month, month_bounds, month_label, review_date, today
 from ..templatetags.pledges_ui import RATING_CLASSES
 from ._common import check_month, error_messages, get_cell, split_errors
+from .review_sync import autosave, conflict_diff, conflict_who, error_summary
 
 State = MonthlyReview.State
 
@@ -41,6 +43,9 @@ def _rows(review: MonthlyReview, typed: ReviewInput | None, row_errors: dict[int
     """The form's lines: the members of the month with what was typed, else what was saved."""
     rows = []
     ratings = [(value, str(label), RATING_CLASSES[value]) for value, label in ReviewEntry.Rating.choices]
+    on = min(month_bounds(review.year, review.month)[1] - dt.timedelta(days=1), today())
+    pledged = {p.pledge.member_id: p.commitments
+               for p in selectors.pledges_as_of(cell=review.cell, year=review.year, on=on) if p.pledge.member_id}
     for n, row in enumerate(selectors.review_rows(review=review), start=1):
         member = row.member
         values = (typed.rows.get(member.pk) if typed else None) or row_values(row.entry)
@@ -53,6 +58,7 @@ def _rows(review: MonthlyReview, typed: ReviewInput | None, row_errors: dict[int
             "open": bool(rarer or errors), "saved": row.entry is not None,
             "position": member.get_position_display() if member.position != member.Position.MEMBER else "",
             "ratings": [(value, label, css, values["rating"] == value) for value, label, css in ratings],
+            "commitments": pledged.get(member.pk, []),
         })
     return rows
 
@@ -60,12 +66,17 @@ def _rows(review: MonthlyReview, typed: ReviewInput | None, row_errors: dict[int
 def _render(request, cell, year: int, month: int, *, review: MonthlyReview | None, typed: ReviewInput | None = None,
             form: MeetingForm | None = None, row_errors: dict[int, list[str]] | None = None,
             top_errors: list[str] | None = None, conflict: str | None = None, notice: str | None = None,
+            by_field: dict[str, list[str]] | None = None, diff: list[dict[str, str]] | None = None,
             decide_form: DecideForm | None = None, open_errors: list[str] | None = None, status: int = 200):
     access = access_for(request.user)
     can_edit = access.can(Action.EDIT_CELL, cell)
+    can_review = access.reviews_on(cell, review_date(year, month))  # the parents in month M decide
     context = {
         "cell": cell, "year": year, "month": month, "label": month_label(year, month), "review": review,
-        "can_edit": can_edit, "can_review": access.reviews_on(cell, review_date(year, month)),
+        "can_edit": can_edit, "can_review": can_review,
+        # the committee goes on to the next record waiting for it, without going back to the list
+        "next_waiting": selectors.reviews_waiting_for(request.user).exclude(pk=review.pk).first()
+        if can_review and review is not None and review.pk else None,
         "open_errors": open_errors or [], "nav": _month_nav(year, month),
         "ratings": ReviewEntry.Rating.choices,
     }
@@ -73,8 +84,8 @@ def _render(request, cell, year: int, month: int, *, review: MonthlyReview | Non
         editable = can_edit and review.is_editable
         row_errors = row_errors or {}
         rows = _rows(review, typed, row_errors)
-        known = {r["member"].pk for r in rows}
-        stray = [m for member_id, ms in row_errors.items() if member_id not in known for m in ms]
+        names = {r["member"].pk: r["member"].full_name for r in rows}
+        summary = error_summary(names=names, by_field=by_field or {}, by_member=row_errors, other=top_errors or [])
         if form is None:
             form = MeetingForm.for_review(review)
         if not editable and typed is None:
@@ -84,9 +95,10 @@ def _render(request, cell, year: int, month: int, *, review: MonthlyReview | Non
         events = list(selectors.review_events(review=review))
         context.update(
             editable=editable, show_form=editable or typed is not None, rows=rows, form=form, version=typed.expected_version if typed else review.version,
-            top_errors=[*(top_errors or []), *stray], conflict=conflict, notice=notice,
+            summary=summary, conflict=conflict, conflict_diff=diff or [], notice=notice,
             events=events, decide_form=decide_form or DecideForm(),
             counts={"expected": len(rows), "present": present, "absent": len(rows) - present,
+                    "rated": sum(1 for r in rows if r["v"]["present"] and r["v"]["rating"]),
                     "exemplary": sum(1 for r in rows if r["v"]["exemplary"]),
                     "criticised": sum(1 for r in rows if r["v"]["criticised"])},
         )
@@ -97,6 +109,8 @@ def _render(request, cell, year: int, month: int, *, review: MonthlyReview | Non
 @login_required
 def review_page(request, cell_id: int, year: int, month: int):
     check_month(year, month)
+    if request.method == "POST" and request.headers.get("X-Autosave"):
+        return autosave(request, get_cell(request.user, cell_id, Action.EDIT_CELL), year, month)
     if request.method == "POST":
         return _save(request, get_cell(request.user, cell_id, Action.EDIT_CELL), year, month)
     cell = get_cell(request.user, cell_id)
@@ -126,21 +140,16 @@ def _save(request, cell, year: int, month: int):
     try:
         result = services.review_save(
             review=review, data=typed.data, entries=typed.entries, expected_version=typed.expected_version,
-            by=request.user,
+            by=request.user, submitting=action == "submit",
         )
     except ConcurrencyError as exc:
-        return _render(request, cell, year, month, review=review, conflict=_conflict_message(review, exc),
-                       status=409, **again)
+        return _conflict(request, cell, year, month, review, exc, again)
     except ValidationError as exc:
         by_field, by_member, other = split_errors(exc, MonthlyReview.EDITABLE_FIELDS)
         set_errors(form, by_field)
-        if by_field or by_member:
-            other.insert(0, _("Biên bản chưa được lưu. Hãy sửa các chỗ được đánh dấu bên dưới; "
-                              "nội dung bạn đã nhập vẫn còn."))
-        else:
-            other.append(_("Biên bản chưa được lưu; nội dung bạn đã nhập vẫn ở bên dưới."))
-        return _render(request, cell, year, month, review=review, row_errors=by_member,
-                       top_errors=other, status=400, **again)
+        return _render(request, cell, year, month, review=review, row_errors=by_member, by_field=by_field,
+                       top_errors=other, status=400,
+                       notice=_("Biên bản chưa được lưu; nội dung bạn đã nhập vẫn ở bên dưới."), **again)
     for warning in result.warnings:
         messages.warning(request, warning)
     review = result.review
@@ -148,37 +157,56 @@ def _save(request, cell, year: int, month: int):
         try:
             services.review_submit(review=review, expected_version=review.version, by=request.user)
         except ConcurrencyError as exc:
-            typed.expected_version = exc.expected_version
-            return _render(request, cell, year, month, review=review, conflict=_conflict_message(review, exc),
-                           status=409, **again)
+            return _conflict(request, cell, year, month, review, exc, again)
         except ValidationError as exc:
             typed.expected_version = review.version  # the draft was saved: continue from it
             by_field, by_member, other = split_errors(exc, MonthlyReview.EDITABLE_FIELDS)
             set_errors(form, by_field)
             return _render(
-                request, cell, year, month, review=review, row_errors=by_member, top_errors=other, status=400,
+                request, cell, year, month, review=review, row_errors=by_member, by_field=by_field,
+                top_errors=other, status=400,
                 notice=_("Đã lưu nháp nhưng chưa gửi được: hãy bổ sung các chỗ được đánh dấu rồi bấm “Gửi” lại."),
                 **again,
             )
-        messages.success(request, _("Đã gửi biên bản tháng %(month)s, chờ cấp ủy xem xét.")
-                         % {"month": month_label(year, month)})
+        # the page's state banner says it was sent: one alert, not two
     else:
         messages.success(request, _("Đã lưu nháp biên bản tháng %(month)s.") % {"month": month_label(year, month)})
     return redirect(reverse("pledges:review", args=[cell.pk, year, month]))
 
 
+def _conflict(request, cell, year: int, month: int, review: MonthlyReview, exc: ConcurrencyError, again: dict):
+    """Both versions side by side; the form keeps what was typed and now carries the saved version,
+    so saving again is a deliberate choice to keep the typed one."""
+    diff = conflict_diff(review, again["typed"])
+    again["typed"].expected_version = review.version
+    return _render(request, cell, year, month, review=review, conflict=_conflict_message(review, exc),
+                   diff=diff, status=409, **again)
+
+
 def _conflict_message(review: MonthlyReview, exc: ConcurrencyError) -> str:
-    last = selectors.review_events(review=review).last()
-    who = ""
-    if last is not None and exc.current_version > exc.expected_version:
-        who = _("%(name)s đã lưu biên bản này lúc %(time)s, sau khi bạn mở trang. ") % {
-            "name": last.by.get_full_name() or last.by.username,
-            "time": timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
-        }
+    who = conflict_who(review) + " " if exc.current_version > exc.expected_version else ""
     return who + _(
-        "Nội dung bạn vừa nhập vẫn ở bên dưới nhưng CHƯA được lưu. Hãy chép lại phần cần giữ, rồi tải lại "
-        "trang để xem bản mới nhất và nhập bổ sung."
+        "Nội dung bạn vừa nhập vẫn ở bên dưới nhưng CHƯA được lưu; bảng dưới đây đặt hai bản cạnh nhau. "
+        "Bấm “Lưu nháp” để ghi bản của bạn đè lên, hoặc tải lại trang để dùng bản đã lưu."
     )
+
+
+@require_http_methods(["GET"])
+@login_required
+def review_print(request, cell_id: int, year: int, month: int):
+    """The record as a "biên bản" to print: the meeting, the members, the signatures; no menu."""
+    check_month(year, month)
+    cell = get_cell(request.user, cell_id)
+    review = selectors.review_for(cell=cell, year=year, month=month)
+    if review is None:
+        raise Http404
+    rows = _rows(review, None, {})
+    present = sum(1 for r in rows if r["v"]["present"])
+    return render(request, "pledges/review_print.html", {
+        "cell": cell, "review": review, "rows": rows, "label": month_label(year, month), "year": year,
+        "month": month, "ratings": ReviewEntry.Rating.choices,
+        "counts": {"expected": len(rows), "present": present, "absent": len(rows) - present},
+    })
 
 
 @require_POST

@@ -59,7 +59,7 @@
       row.classList.toggle("is-absent", !input.checked);
       if (!input.checked) {
         row.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = false; });
-        var more = row.querySelector("details");
+        var more = row.querySelector("details.row-more");
         if (more) more.open = true;
         var reason = row.querySelector("input[name$='-absence_reason']");
         if (reason) reason.focus();
