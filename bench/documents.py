@@ -52,7 +52,7 @@ def main() -> None:
 
     from organizations.models import Level, Organization
     from reports import document_tasks
-    from reports.documents import content, render
+    from reports.documents import annexes, content, render
     from reports.models import Document, DocumentRun, Report, ReportingRound
 
     if not Organization.objects.exists():
@@ -66,7 +66,7 @@ def main() -> None:
     def one(report: Report, kind: str = Document.Kind.REPORT):
         body = content.build_content(report, number_text="Số 01-BC/XX", issued_on=rnd.cutoff)
         if kind == Document.Kind.CONSOLIDATED:
-            body.annexes = content.consolidated_annexes(report)
+            body.annexes += annexes.consolidated_annexes(report)
         html = render.render_html(body)
         pdf, pages = render.html_to_pdf(html)
         render.render_docx(body)

@@ -35,3 +35,12 @@ def percent(numerator: int, denominator: int, decimals: int = 1) -> str:
     if decimals and text.endswith("," + "0" * decimals):
         text = text[: -(decimals + 1)]
     return f"{text}%"
+
+
+def short_date(value: dt.date) -> str:
+    """'14/5/2011', '08/01/2013': the date of a cited document, as Party documents write it (days below 10
+    and the months 1 and 2 take a leading zero, as in `long_date`)."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"{value.day:02d}/{month}/{value.year}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.fields import CleanFormCharField
 
 from .models import Commendation, Grade, ModelExample, MonthlyReview, Pledge
+from .models.yearend import grade_choices
 from .services.reviews import ENTRY_FIELDS
 
 #: The text inputs of a member's row (the checkboxes are present, exemplary, criticised).
@@ -211,7 +212,13 @@ class ModelExampleForm(forms.Form):
 
 
 class OrganizationGradeForm(forms.Form):
+    """The cell's grade for a year, offered in the terms in force that year."""
+
     grade = _choice(_("Xếp loại chi bộ"), Grade.choices)
+
+    def __init__(self, *args, year: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].widget.choices = [("", "—"), *grade_choices(year, organization=True)]
 
 
 def default_date_in_year(year: int, now: dt.date) -> dt.date:

@@ -5,17 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations.access import access_for
 
 from . import document_tasks, permissions
-from .documents import build
+from .documents import build, content, issue, opening
+from .forms import IssueForm
 from .models import Document, DocumentRun, Report
 
 CONTENT_TYPES = {
@@ -34,6 +37,7 @@ def _panel(request, report: Report, status: int = 200):
     context = {
         "report": report,
         "doc": doc,
+        "may_issue": acts_on(access_for(request.user), report),
         "out_of_date": bool(doc and build.is_out_of_date(doc, report)),
         "busy": bool(doc and doc.status in (Document.Status.QUEUED, Document.Status.BUILDING)),
         "show_error": bool(doc and doc.error and acts_on(access_for(request.user), report)),
@@ -57,6 +61,58 @@ def report_build(request, pk: int):
         return _panel(request, report)
     messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
     return redirect("reports:report", pk=report.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_issue(request, pk: int):
+    """Issue the report's document: the date on it, who signs, the opening paragraph; then build it."""
+    report = permissions.get_report_for_user(request.user, pk)
+    if not acts_on(access_for(request.user), report):
+        raise PermissionDenied
+    doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
+    src = content.report_source(report)
+    generated = "\n\n".join(opening.paragraphs_for(report, src["figures"]))
+    if request.method == "POST":
+        form = IssueForm(request.POST)
+        form.is_valid()
+        data = form.cleaned_data
+        try:
+            # one transaction: the job is sent on commit, when the issue's date and signer are saved;
+            # a refusal leaves nothing queued
+            with transaction.atomic():
+                document_tasks.single_start(report=report, by=request.user)
+                issue.issue(report=report, by=request.user, issued_on=data.get("issued_on"),
+                            signed_as=data.get("signed_as") or "", signer_name=data.get("signer_name", ""),
+                            opening=_unless_generated(data.get("opening", ""), generated))
+        except ValidationError as exc:
+            for name, messages_ in exc.message_dict.items():
+                for message in messages_:
+                    form.add_error(name if name in form.fields else None, message)
+            return _issue_page(request, report, doc, form, generated, status=400)
+        messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
+        return redirect("reports:report", pk=report.pk)
+    signed_as, signer = issue.signer_of(report, doc)
+    form = IssueForm(initial={
+        "issued_on": issue.document_date(report, doc), "signed_as": signed_as, "signer_name": signer,
+        "opening": (doc.opening if doc and doc.opening else generated),
+    })
+    return _issue_page(request, report, doc, form, generated)
+
+
+def _unless_generated(text: str, generated: str) -> str:
+    """The opening as the unit wrote it; left as generated, it follows the figures (stored empty)."""
+    return "" if " ".join(text.split()) == " ".join(generated.split()) else text
+
+
+def _issue_page(request, report, doc, form, generated, status=200):
+    return render(request, "reports/documents/issue.html", {
+        "report": report, "doc": doc, "form": form, "generated": generated,
+        "date_fixed": bool(doc and doc.number),
+        "secretary": issue.default_signer(report, Document.SignedAs.SECRETARY),
+        "deputy": issue.default_signer(report, Document.SignedAs.DEPUTY),
+        "approved": report.state == Report.State.APPROVED,
+    }, status=status)
 
 
 def _file_response(doc: Document, report: Report, fmt: str):
@@ -133,6 +189,16 @@ def round_documents(request, pk: int):
 @login_required
 def round_start(request, pk: int):
     rnd = permissions.get_round_for_user(request.user, pk)
+    raw = request.POST.get("issued_on", "").strip()
+    issued_on = parse_date(raw) if raw else None
+    if raw and issued_on is None:
+        messages.error(request, _("Ngày ban hành không hợp lệ: %(value)s.") % {"value": raw[:20]})
+        return redirect("documents:round", pk=rnd.pk)
+    try:
+        issue.set_round_date(rnd=rnd, issued_on=issued_on, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("documents:round", pk=rnd.pk)
     running = DocumentRun.objects.filter(round=rnd, status=DocumentRun.Status.RUNNING).exists()
     document_tasks.run_start(rnd=rnd, by=request.user)
     if running:

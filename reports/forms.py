@@ -17,7 +17,7 @@ from organizations.models import Organization
 from pledges.models import Directive
 
 from . import figures as F_
-from .models import Report, ReportingRound
+from .models import Document, Report, ReportingRound
 
 Kind = ReportingRound.Kind
 DEADLINE_FIELDS = ("deadline_cell", "deadline_commune", "deadline_district", "deadline_province")
@@ -193,3 +193,19 @@ class ReasonInput:
 
     def filled(self) -> list[tuple[str, str]]:
         return [(target, text) for target, text in self.rows if text.strip()]
+
+
+class IssueForm(forms.Form):
+    """How a unit issues its document: the date on it, who signs, the opening paragraph of section I.
+    The rules (dates, lengths) live in documents.issue; this only parses."""
+
+    issued_on = forms.DateField(label=gettext_lazy("Ngày ban hành"), widget=DateInput, required=False,
+                                help_text=gettext_lazy("Ngày ghi trên văn bản; số văn bản theo nhiệm kỳ của ngày này."))
+    signed_as = forms.ChoiceField(label=gettext_lazy("Người ký"), widget=forms.RadioSelect, required=False,
+                                  choices=Document.SignedAs.choices)
+    signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=200, required=False)
+    opening = forms.CharField(
+        label=gettext_lazy("Đoạn mở đầu phần I (số liệu chủ yếu)"), required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=gettext_lazy("Viết từ số liệu của báo cáo; có thể sửa trước khi ban hành. "
+                               "Bảng số liệu đầy đủ in ở phụ lục sau chữ ký."))

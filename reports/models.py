@@ -44,6 +44,12 @@ class ReportingRound(models.Model):
     deadline_district = models.DateField(_("hạn nộp của cấp huyện"))
     deadline_province = models.DateField(_("hạn hoàn thành của tỉnh"))
     status = CleanCharField(_("trạng thái"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    #: The date the round's documents carry when they are built together (a unit may issue its own
+    #: document on another day from its report page); empty: the day each report was approved.
+    issued_on = models.DateField(
+        _("ngày ban hành văn bản"), null=True, blank=True,
+        help_text=_("Ngày ghi trên các văn bản của đợt khi tạo cả đợt; để trống: ngày báo cáo được duyệt."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_by = models.ForeignKey(
@@ -327,6 +333,10 @@ class Document(models.Model):
         READY = "ready", _("Sẵn sàng")
         FAILED = "failed", _("Lỗi")
 
+    class SignedAs(models.TextChoices):
+        SECRETARY = "secretary", _("Bí thư ký (T/M)")
+        DEPUTY = "deputy", _("Phó Bí thư ký thay (K/T Bí thư)")
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="documents")
     kind = CleanCharField(max_length=12, choices=Kind.choices, default=Kind.REPORT)
     run = models.ForeignKey(DocumentRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
@@ -334,7 +344,12 @@ class Document(models.Model):
     status = CleanCharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     number = models.PositiveIntegerField(null=True, blank=True)
     number_text = CleanCharField(max_length=40, blank=True)
-    issued_on = models.DateField(null=True, blank=True)
+    #: Set once, when the document gets its number: rebuilding never changes either.
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    signed_as = CleanCharField(_("người ký"), max_length=10, choices=SignedAs.choices, default=SignedAs.SECRETARY)
+    signer_name = CleanCharField(_("họ tên người ký"), max_length=120, blank=True)
+    #: The opening paragraph of section I as issued; empty: generated from the figures.
+    opening = CleanTextField(_("đoạn mở đầu phần kết quả"), blank=True, max_length=5_000)
     #: What the document was built from (report version and snapshot); differs => out of date.
     source_key = CleanCharField(max_length=64, blank=True)
     pdf_path = CleanCharField(max_length=300, blank=True)

@@ -67,9 +67,31 @@ def _in_window(window: tuple[int, int], prefix: str = "") -> Q:
     return after_lo & before_hi
 
 
-def classification_year(rnd: ReportingRound) -> int | None:
-    """Year-end classifications count when the period ends with a year."""
-    return rnd.period_end.year if (rnd.period_end.month, rnd.period_end.day) == (12, 31) else None
+def classification_years(rnd: ReportingRound) -> list[int]:
+    """The years whose year-end classification the round counts: those whose 31 December falls in the
+    period (a 2011–2014 round: four years; a half-year round: none)."""
+    return [y for y in range(rnd.period_start.year, rnd.period_end.year + 1)
+            if rnd.period_start <= dt.date(y, 12, 31) <= rnd.period_end]
+
+
+def commendation_years(rnd: ReportingRound) -> Q:
+    """Commendations count in the year they reward ("năm thành tích"), whenever they were decided (a
+    Giấy khen for 2014 decided on 15/01/2015 counts in a 2011–2014 round). In a period that ends before
+    its last year does, that year's commendations count when decided within the period."""
+    start, end = rnd.period_start, rnd.period_end
+    last = Q(year=end.year)
+    if (end.month, end.day) != (12, 31):
+        last &= Q(awarded_on__lte=end)
+    return Q(year__gte=start.year, year__lt=end.year) | last
+
+
+def _graded(prefix: str, years: list[int]) -> dict[str, Aggregate]:
+    """Counts per grade: over all the years, and (for several years) per year ('members_good@2012')."""
+    out: dict[str, Aggregate] = {f"{prefix}_{g}": Count("id", filter=Q(grade=g)) for g in Grade.values}
+    if len(years) > 1:
+        for y in years:
+            out.update({F_.yearly(f"{prefix}_{g}", y): Count("id", filter=Q(grade=g, year=y)) for g in Grade.values})
+    return out
 
 
 @dataclass(frozen=True)
@@ -141,9 +163,12 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
             "exemplary_records": Count("id", filter=Q(exemplary=True)),
             "criticised": Count("id", filter=Q(criticised=True)),
         }),
-        Source(Commendation, "organization_id", Q(awarded_on__gte=rnd.period_start, awarded_on__lte=rnd.period_end), {
+        Source(Commendation, "organization_id", commendation_years(rnd), {
             "commendations_collective": Count("id", filter=Q(recipient_org__isnull=False)),
             "commendations_individual": Count("id", filter=Q(recipient_member__isnull=False)),
+            "commendations_merit": Count("id", filter=Q(kind=Commendation.Kind.MERIT)),
+            "commendations_certificate": Count("id", filter=Q(kind=Commendation.Kind.CERTIFICATE)),
+            "commendations_other": Count("id", filter=Q(kind=Commendation.Kind.OTHER)),
         }),
         Source(ModelExample, "organization_id",
                Q(year__gte=rnd.period_start.year, year__lte=rnd.period_end.year), {
@@ -151,13 +176,11 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
             "examples": Count("id", filter=Q(kind=ModelExample.Kind.EXAMPLE)),
         }),
     ]
-    cyear = classification_year(rnd)
-    if cyear is not None:
+    years = classification_years(rnd)
+    if years:
         out += [
-            Source(MemberClassification, "cell_id", Q(year=cyear),
-                   {f"members_{g}": Count("id", filter=Q(grade=g)) for g in Grade.values}),
-            Source(OrganizationClassification, "organization_id", Q(year=cyear),
-                   {f"cells_{g}": Count("id", filter=Q(grade=g)) for g in Grade.values}),
+            Source(MemberClassification, "cell_id", Q(year__in=years), _graded("members", years)),
+            Source(OrganizationClassification, "organization_id", Q(year__in=years), _graded("cells", years)),
         ]
     return out
 
@@ -181,12 +204,14 @@ def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = Non
         ids_filter = [u[0] for u in units]
     out: dict[int, dict[str, int]] = {}
     window = review_window(rnd, today)
+    srcs = sources(rnd, today)
+    counted = [code for source in srcs for code in source.aggregates]  # incl. the figures of each year
     for pk, valid_from, valid_to in units:
-        figs = F_.empty()
+        figs = F_.empty() | dict.fromkeys(counted, 0)
         figs.update(cells_expected=1, cells_reporting=1,
                     meetings_expected=_expected_months(valid_from, valid_to, window))
         out[pk] = figs
-    for source in sources(rnd, today):
+    for source in srcs:
         rows = source.rows(ids_filter).values(source.cell_field).annotate(**source.aggregates).order_by()
         for row in rows:
             target = out.get(row[source.cell_field])

@@ -207,9 +207,13 @@ def figure_groups(report: Report, *, reasons: dict[str, list[ReturnReason]] | No
         computed_source = report.figures
     reasons = reasons or {}
     out = []
-    for group, figs in F_.groups():
+    # a cell's page shows no committee figure; a period of several years adds each year's classification
+    year_groups = [(_("Đánh giá, xếp loại năm %(year)s") % {"year": year}, figs)
+                   for year, figs in F_.per_year(values, report.level)]
+    years = rollup.classification_years(report.round)
+    for group, figs in F_.groups(report.level) + year_groups:
         rows = []
-        for fig in figs:
+        for fig in (F_.in_terms(f, years) for f in figs):
             row = FigureRow(figure=fig, value=fig.display_value(values), reasons=reasons.get(f"figure:{fig.code}", []))
             if fig.is_typed:
                 row.computed = int(computed_source.get(fig.code, 0) or 0)

@@ -121,13 +121,15 @@ def test_the_docx_has_the_same_sections(world, rnd, inline):
     assert "Nội dung phần kết quả." in texts
     header_cells = [c.text for c in d.tables[0].rows[0].cells]
     assert "CHI BỘ ẤP HÒN QUÉO" in header_cells[0] and "Số 01-BC/CB" in header_cells[0]
-    # the figures table: a heading row per group, then each figure with the value of the roll-up
-    body = content.build_content(report, number_text=doc.number_text, issued_on=doc.issued_on)
+    # the figures table is the first annex, after the signature: a heading row per group (merged across
+    # both columns), then each figure with the value of the roll-up
+    body = content.build_content(report, doc=doc)
+    annex = body.annexes[0]
     expected = [["Chỉ tiêu", "Số liệu"]]
-    for group, figs in body.figure_groups:
-        expected.append([group, group])  # merged across both columns
-        expected.extend([label, value] for label, value in figs)
-    assert [[c.text for c in row.cells] for row in d.tables[1].rows] == expected
+    for group in annex.groups:
+        expected.append([group.heading, group.heading])
+        expected.extend(group.rows)
+    assert [[c.text for c in row.cells] for row in d.tables[2].rows] == expected
     assert ["Số đảng viên", "3"] in expected  # the three members of cell A in the fixture
 
 

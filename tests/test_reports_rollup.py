@@ -70,7 +70,9 @@ def build(shape, p):
                                            criticised=(i * month) % 5 == 1, criticism_note="Chậm" if (i * month) % 5 == 1 else "")
         for collective, in_period in spec["commendations"]:
             Commendation.objects.create(
-                organization=c, year=2026, awarded_on=dt.date(2026, 5, 1) if in_period else dt.date(2025, 12, 1),
+                # not in the period: for the year 2025, decided within the period (counts in 2025's reports)
+                organization=c, year=2026 if in_period else 2025,
+                awarded_on=dt.date(2026, 5, 1) if in_period else dt.date(2026, 1, 15),
                 kind=Commendation.Kind.CERTIFICATE, issuer="Đảng ủy xã", content="Thành tích",
                 recipient_org=c if collective else None,
                 recipient_member=None if collective or not members else members[0],
@@ -116,9 +118,13 @@ def naive_cell(cell_id, cutoff=PERIOD[1]):
     figs["attendance_present"] = sum(e.present for e in entries)
     figs["exemplary_records"] = sum(e.exemplary for e in entries)
     figs["criticised"] = sum(e.criticised for e in entries)
-    comms = [c for c in Commendation.objects.filter(organization_id=cell_id) if PERIOD[0] <= c.awarded_on <= PERIOD[1]]
+    # counted in the year they reward; for the period's year, when decided within the period
+    comms = [c for c in Commendation.objects.filter(organization_id=cell_id)
+             if c.year == PERIOD[0].year and c.awarded_on <= PERIOD[1]]
     figs["commendations_collective"] = sum(c.recipient_org_id is not None for c in comms)
     figs["commendations_individual"] = sum(c.recipient_member_id is not None for c in comms)
+    for kind in ("merit", "certificate", "other"):
+        figs[f"commendations_{kind}"] = sum(c.kind == kind for c in comms)
     figs["cells_expected"] = figs["cells_reporting"] = 1
     return figs
 

@@ -14,7 +14,9 @@ from .limits import COMMITMENT_MAX, TEXT_MAX, TITLE_MAX
 
 
 class Grade(models.TextChoices):
-    """Year-end classification (đánh giá, xếp loại chất lượng), the same four grades since 2018."""
+    """Year-end classification (đánh giá, xếp loại chất lượng). The stored value is the rank; what each
+    rank was called depends on the year classified (see `member_grade_label`, `organization_grade_label`):
+    the labels here are the terms in force since 2018."""
 
     EXCELLENT = "excellent", _("Hoàn thành xuất sắc nhiệm vụ")
     GOOD = "good", _("Hoàn thành tốt nhiệm vụ")
@@ -22,7 +24,19 @@ class Grade(models.TextChoices):
     INCOMPLETE = "incomplete", _("Không hoàn thành nhiệm vụ")
 
 
-#: How organizations' grades were named before 2018.
+#: The first year classified under Quy định 132-QĐ/TW (08/3/2018) and Hướng dẫn 16-HD/BTCTW (24/9/2018):
+#: the four grades above, for members and organizations alike.
+TERMS_SINCE = 2018
+
+#: Members' grades before 2018 (Hướng dẫn 07-HD/BTCTW 2011 and 47-HD/BTCTW 2012): "đủ tư cách".
+MEMBER_GRADE_LABELS_BEFORE_2018 = {
+    Grade.EXCELLENT: _("Đủ tư cách, hoàn thành xuất sắc nhiệm vụ"),
+    Grade.GOOD: _("Đủ tư cách, hoàn thành tốt nhiệm vụ"),
+    Grade.COMPLETE: _("Đủ tư cách, hoàn thành nhiệm vụ"),
+    Grade.INCOMPLETE: _("Vi phạm tư cách hoặc không hoàn thành nhiệm vụ"),
+}
+
+#: Party organizations' grades before 2018.
 ORGANIZATION_GRADE_LABELS_BEFORE_2018 = {
     Grade.EXCELLENT: _("Trong sạch, vững mạnh"),
     Grade.GOOD: _("Hoàn thành tốt nhiệm vụ"),
@@ -31,11 +45,24 @@ ORGANIZATION_GRADE_LABELS_BEFORE_2018 = {
 }
 
 
+def member_grade_label(grade: str, year: int) -> str:
+    """The term of a member's grade as it was named in `year`."""
+    if year < TERMS_SINCE:
+        return str(MEMBER_GRADE_LABELS_BEFORE_2018[Grade(grade)])
+    return str(Grade(grade).label)
+
+
 def organization_grade_label(grade: str, year: int) -> str:
-    """The label of an organization's grade as it was named in `year`."""
-    if year < 2018:
+    """The term of an organization's grade as it was named in `year`."""
+    if year < TERMS_SINCE:
         return str(ORGANIZATION_GRADE_LABELS_BEFORE_2018[Grade(grade)])
     return str(Grade(grade).label)
+
+
+def grade_choices(year: int, *, organization: bool = False) -> list[tuple[str, str]]:
+    """The choices of a year's grade dropdown, in the terms of that year."""
+    label = organization_grade_label if organization else member_grade_label
+    return [(g.value, label(g.value, year)) for g in Grade]
 
 
 class MemberClassification(models.Model):
@@ -63,7 +90,12 @@ class MemberClassification(models.Model):
         indexes = [models.Index(fields=["cell", "year"])]
 
     def __str__(self) -> str:
-        return f"{self.member} – {self.year}: {self.get_grade_display()}"
+        return f"{self.member} – {self.year}: {self.grade_term}"
+
+    @property
+    def grade_term(self) -> str:
+        """The grade in the terms of its year."""
+        return member_grade_label(self.grade, self.year)
 
 
 class OrganizationClassification(models.Model):
@@ -89,7 +121,12 @@ class OrganizationClassification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} – {self.year}: {organization_grade_label(self.grade, self.year)}"
+        return f"{self.organization} – {self.year}: {self.grade_term}"
+
+    @property
+    def grade_term(self) -> str:
+        """The grade in the terms of its year."""
+        return organization_grade_label(self.grade, self.year)
 
 
 class Commendation(models.Model):

@@ -18,7 +18,7 @@ from organizations.access import Action, access_for, pick
 from .. import selectors, services
 from ..forms import CommendationForm, ModelExampleForm, OrganizationGradeForm, set_errors
 from ..models import Commendation, Grade, ModelExample, OrganizationClassification
-from ..models.yearend import organization_grade_label
+from ..models.yearend import grade_choices, organization_grade_label
 from ._common import check_year, get_cell, parse_int, require, split_errors
 
 #: POST action -> the right it needs on the cell.
@@ -127,7 +127,7 @@ def _model(request, cell, year, members):
 
 
 def _classify_org(request, cell, year, members):
-    form = OrganizationGradeForm(request.POST)
+    form = OrganizationGradeForm(request.POST, year=year)
     form.is_valid()
     try:
         services.classify_organization(organization=cell, year=year, grade=form.cleaned_data.get("grade", ""),
@@ -157,7 +157,7 @@ def _render(request, cell, year, members, *, typed_grades=None, grade_errors=Non
     org_grade = OrganizationClassification.objects.filter(organization=cell, year=year).first()
     counts = {g: sum(1 for r in rows if r["grade"] == g) for g in Grade.values}
     return render(request, "pledges/yearend.html", {
-        "cell": cell, "year": year, "rows": rows, "grades": Grade.choices, "counts": counts,
+        "cell": cell, "year": year, "rows": rows, "grades": grade_choices(year), "counts": counts,
         "quota": selectors.excellence_quota(cell_or_unit=cell, year=year),
         "org_grade": org_grade,
         "org_grade_label": organization_grade_label(org_grade.grade, year) if org_grade else "",
@@ -166,7 +166,8 @@ def _render(request, cell, year, members, *, typed_grades=None, grade_errors=Non
         "model_examples": ModelExample.objects.filter(organization=cell, year=year).select_related("member"),
         "commendation_form": commendation_form or CommendationForm(cell=cell, members=members),
         "model_form": model_form or ModelExampleForm(members=members),
-        "grade_form": grade_form or OrganizationGradeForm(initial={"grade": org_grade.grade if org_grade else ""}),
+        "grade_form": grade_form or OrganizationGradeForm(
+            year=year, initial={"grade": org_grade.grade if org_grade else ""}),
         "top_errors": top_errors or [], "conflict": conflict,
         "version": version if version is not None else selectors.classification_token(cell=cell, year=year),
         "org_version": org_version if org_version is not None

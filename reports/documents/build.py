@@ -7,7 +7,6 @@ previous version stays downloadable until then, and a build that lost its lease 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import uuid
@@ -23,7 +22,7 @@ from django.utils import timezone
 from organizations.selectors import names_as_of
 
 from ..models import Document, DocumentCounter, Report
-from . import content, render
+from . import annexes, content, issue, render
 
 log = logging.getLogger(__name__)
 DOC_TYPE = "BC"
@@ -35,16 +34,25 @@ def depth_of(report: Report) -> int:
 
 # -- numbering ---------------------------------------------------------------------------------
 
-def assign_number(doc_id: int, report: Report, issued_on: dt.date) -> Document:
-    """'Số 12-BC/HU': the next number of this type in the unit's term, kept on rebuilds. The counter
+def assign_number(doc_id: int, report: Report) -> Document:
+    """'Số 12-BC/HU': the next number of this type in the unit's term of the issue date (see
+    issue.document_date); the number and the date are fixed together and kept on rebuilds. The counter
     and the document's number are written in one transaction, so a build that dies afterwards never
-    burns a number (the next build finds it on the row)."""
+    burns a number (the next build finds it on the row). The province's consolidated document is its
+    report with the annexes: it takes the report's number."""
     with transaction.atomic():
         doc = Document.objects.select_for_update().get(pk=doc_id)
         if doc.number:
             return doc
+        if doc.kind == Document.Kind.CONSOLIDATED:
+            own = Document.objects.filter(report=report, kind=Document.Kind.REPORT, number__isnull=False).first()
+            if own is not None:
+                doc.number, doc.number_text, doc.issued_on = own.number, own.number_text, own.issued_on
+                doc.save(update_fields=["number", "number_text", "issued_on"])
+                return doc
+        issued_on = issue.document_date(report, doc)
         counter, _ = DocumentCounter.objects.get_or_create(
-            organization_id=report.organization_id, doc_type=DOC_TYPE, term_start=content.term_start(issued_on))
+            organization_id=report.organization_id, doc_type=DOC_TYPE, term_start=issue.term_start(issued_on))
         DocumentCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
         counter.refresh_from_db()
         doc.number = counter.last_number
@@ -88,13 +96,12 @@ def build(doc_id: int) -> Built:
     doc = Document.objects.select_related("report__round__directive", "report__organization").get(pk=doc_id)
     report = doc.report
     src = content.report_source(report)
-    issued_on = timezone.localdate(report.decided_at) if src["approved"] and report.decided_at \
-        else timezone.localdate()
-    numbered = assign_number(doc_id, report, issued_on)
-    body = content.build_content(report, number_text=numbered.number_text,
-                                 issued_on=numbered.issued_on or issued_on)
+    # a draft gets neither a number nor a fixed date
+    numbered = assign_number(doc_id, report) if src["approved"] else doc
+    body = content.build_content(report, doc=numbered)
     if doc.kind == Document.Kind.CONSOLIDATED:
-        body.annexes = content.consolidated_annexes(report)
+        body.annexes += annexes.number(annexes.consolidated_annexes(report), body.number_text,
+                                       issue.document_date(report, numbered), start=len(body.annexes) + 1)
     pdf, pages = render.render_pdf(body)
     docx = render.render_docx(body)
     folder = Path(f"round-{report.round_id}")

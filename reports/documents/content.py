@@ -12,14 +12,11 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
-from directive03.formats import long_date
-from organizations.models import Kind, Level, Member, Organization
+from directive03.formats import long_date, short_date
+from organizations.models import Kind, Level, Organization
 from organizations.selectors import names_as_of
-from organizations.text import clean_text, sort_key
+from organizations.text import clean_text
 
-from .. import figures as F_
 from .. import rollup
 from ..models import Report
 
@@ -64,16 +61,10 @@ def vn_upper(text: str) -> str:
 
 
 def term_start(on: dt.date) -> int:
-    """The first year of the five-year term (nhiệm kỳ 2020–2025, 2025–2030…) containing `on`."""
-    return on.year - (on.year - 2020) % 5
+    """The first year of the term containing `on` (see issue.term_start)."""
+    from .issue import term_start as _term_start
 
-
-def signature_role(level: str) -> str:
-    if level == Level.CELL:
-        return "T/M CHI BỘ"
-    if level == Level.COMMUNE:
-        return "T/M ĐẢNG ỦY"
-    return "T/M BAN THƯỜNG VỤ"  # province and district-level committees act through their standing committee
+    return _term_start(on)
 
 
 @dataclass
@@ -93,6 +84,14 @@ class Annex:
     total: list[str] | None = None
     subtitle: str = ""
     groups: list[AnnexGroup] = field(default_factory=list)
+    #: notes printed under the table (what is counted how, what changed after approval)
+    notes: list[str] = field(default_factory=list)
+    #: wide tables (many columns) go on landscape pages
+    wide: bool = False
+    #: columns holding words, not numbers (left-aligned)
+    text_columns: tuple[int, ...] = (0,)
+    #: a style of table (document.css): "" or "years" (a narrow first column)
+    style: str = ""
 
 
 @dataclass
@@ -105,24 +104,33 @@ class DocContent:
     subject: str
     draft: bool
     sections: list[tuple[str, list[str]]]
-    figure_groups: list[tuple[str, list[tuple[str, str]]]]
     recipients: list[str]
-    signature_role: str
-    signature_title: str
+    signature_lines: list[str]
     signer: str
+    #: the opening paragraph(s) of section I: the key figures in prose
+    opening: list[str] = field(default_factory=list)
+    #: the tables after the signature (Phụ lục), numbered in order
     annexes: list[Annex] = field(default_factory=list)
+
+    @property
+    def signature_role(self) -> str:
+        return self.signature_lines[0] if self.signature_lines else ""
 
     def all_text(self) -> str:
         parts = [self.superior, self.issuer, self.number_text, self.place_date, self.title, self.subject]
         for heading, paragraphs in self.sections:
             parts.append(heading)
             parts.extend(paragraphs)
-        for group, rows in self.figure_groups:
-            parts.append(group)
-            parts.extend(f"{a} {b}" for a, b in rows)
         parts.extend(self.recipients)
-        parts.extend([self.signature_role, self.signature_title, self.signer])
-        return "\n".join(parts)
+        parts.extend([*self.signature_lines, self.signer])
+        for annex in self.annexes:
+            parts.extend([annex.title, annex.subtitle, *annex.notes])
+            for row in [annex.columns, *annex.rows, *([annex.total] if annex.total else [])]:
+                parts.append(" ".join(row))
+            for group in annex.groups:
+                parts.append(group.heading)
+                parts.extend(" ".join(row) for row in group.rows)
+        return "\n".join(p for p in parts if p)
 
 
 def report_source(report: Report) -> dict:
@@ -144,14 +152,19 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n|\n", nfc(text)) if p.strip()]
 
 
-def _secretary(report: Report, org: Organization) -> str:
-    if org.secretary_name:
-        return org.secretary_name
-    if report.level == Level.CELL:
-        sec = Member.objects.filter(cell_id=org.pk, position=Member.Position.SECRETARY).order_by("id").first()
-        if sec:
-            return sec.full_name
-    return ""
+def subject_of(report: Report) -> str:
+    """The subject line: the round's title, then the directive it carries out, unless the title names
+    it already ("Tổng kết 4 năm thực hiện Chỉ thị số 03-CT/TW…")."""
+    rnd = report.round
+    directive = rnd.directive
+    title = nfc(rnd.title).strip()
+    about = f"ngày {short_date(directive.issued_on)} của {directive.issuer} về “{directive.title}”"
+    if directive.code in title:  # "… thực hiện Chỉ thị số 03-CT/TW": say which one, once
+        return title if directive.title.lower() in title.lower() else f"{title} {about}"
+    if "chỉ thị" in title.lower():
+        return title
+    return (f"{title} thực hiện Chỉ thị số {directive.code} ngày {short_date(directive.issued_on)} "
+            f"của {directive.issuer} về “{directive.title}”")
 
 
 def names_date(report: Report) -> dt.date:
@@ -160,8 +173,17 @@ def names_date(report: Report) -> dt.date:
     return report.round.cutoff
 
 
-def build_content(report: Report, *, number_text: str, issued_on: dt.date,
+def number_placeholder(org: Organization) -> str:
+    """A draft has no number yet: the blank is filled when it is issued."""
+    return f"Số      -BC/{org.issuer_code}"
+
+
+def build_content(report: Report, *, doc=None, number_text: str | None = None, issued_on: dt.date | None = None,
                   parents: dict[int, Report] | None = None) -> DocContent:
+    """What the report's document says. `doc` (a Document) gives its number, date, signer and opening
+    paragraph as issued; without it, the defaults."""
+    from . import annexes, issue, opening
+
     rnd = report.round
     org = report.organization
     src = report_source(report)
@@ -171,104 +193,34 @@ def build_content(report: Report, *, number_text: str, issued_on: dt.date,
             round=rnd, organization_id=report.parent_id).only("name").first()
     superior = party_body(parent.name if parent else report.name)
     issuer = "TỈNH ỦY" if report.parent_id is None and org.kind == Kind.TINH_UY else report.name
-    directive = rnd.directive
-    subject = (f"{rnd.title} thực hiện Chỉ thị số {directive.code} ngày {directive.issued_on:%d/%m/%Y} "
-               f"của {directive.issuer} về “{directive.title}”")
+    if number_text is None:
+        number_text = (doc.number_text if doc is not None else "") or number_placeholder(org)
+    if issued_on is None:
+        issued_on = issue.document_date(report, doc)
     sections = [(SECTION_HEADINGS[code], paragraphs(src["sections"].get(code, ""))) for code in Report.SECTIONS]
-    figure_groups = [
-        (str(group), [(str(f.label), f.display_value(src["figures"])) for f in figs])
-        for group, figs in F_.groups()
-    ]
+    written = doc.opening if doc is not None else ""
+    opening_text = paragraphs(written) if written.strip() else opening.paragraphs_for(report, src["figures"])
     recipients = []
     if parent is not None:
         recipients.append(f"- {parent.name},")
     else:
         recipients.extend(["- Ban Tuyên giáo Trung ương,", "- Thường trực Tỉnh ủy,"])
     recipients.append("- Lưu Văn phòng." if report.level != Level.CELL else "- Lưu Chi bộ.")
+    signed_as, signer = issue.signer_of(report, doc)
     return DocContent(
         superior=vn_upper(superior),
         issuer=vn_upper(issuer),
         number_text=number_text,
         place_date=long_date(issued_on, names_as_of(org, names_date(report)).place_name),
         title="BÁO CÁO",
-        subject=nfc(subject),
+        subject=nfc(subject_of(report)),
         draft=not src["approved"],
         sections=sections,
-        figure_groups=figure_groups,
         recipients=recipients,
-        signature_role=signature_role(report.level),
-        signature_title="BÍ THƯ",
-        signer=nfc(_secretary(report, org)),
+        signature_lines=issue.signature_lines(org, signed_as),
+        signer=nfc(signer),
+        opening=opening_text,
+        annexes=annexes.figure_annexes(report, src["figures"], number_text=number_text, issued_on=issued_on),
     )
 
-
-def _row(name: str, figs: dict) -> list[str]:
-    return [nfc(name)] + [F_.BY_CODE[c].display_value(figs) for c in ANNEX_FIGURES]
-
-
-def consolidated_annexes(report: Report) -> list[Annex]:
-    """The province's annex tables: by district-level unit, by commune within each, completeness."""
-    rnd = report.round
-    reports = list(Report.objects.filter(round=rnd).only(
-        "id", "organization_id", "parent_id", "tree_path", "level", "name", "state", "figures",
-        "typed_figures", "snapshot", "submitted_at"))
-    by_parent: dict[int | None, list[Report]] = {}
-    for r in reports:
-        by_parent.setdefault(r.parent_id, []).append(r)
-    for r in reports:
-        r.round = rnd  # for is_late() without a query per report
-    for group in by_parent.values():
-        group.sort(key=lambda r: sort_key(r.name))
-    columns = ["Đơn vị"] + [str(F_.BY_CODE[c].label) for c in ANNEX_FIGURES]
-    top = by_parent.get(report.organization_id, [])
-
-    def total_of(children: list[Report]) -> dict:
-        return rollup.sum_children(children) | {"cells_expected": 0}
-
-    def value_row(r: Report) -> list[str]:
-        if r.state != Report.State.APPROVED:
-            return [nfc(r.name)] + ["(chưa duyệt)"] + [""] * (len(ANNEX_FIGURES) - 1)
-        return _row(r.name, rollup.effective(r))
-
-    annex1 = Annex(
-        title="Phụ lục 1. SỐ LIỆU THEO ĐƠN VỊ TRỰC THUỘC TỈNH",
-        columns=columns,
-        rows=[value_row(r) for r in top],
-        total=_row("Tổng cộng (các đơn vị đã duyệt)", total_of(top)),
-    )
-    annexes = [annex1]
-    by_unit = Annex(title="Phụ lục 2. SỐ LIỆU THEO CƠ SỞ TRONG TỪNG ĐƠN VỊ TRỰC THUỘC TỈNH", columns=columns)
-    for unit in top:
-        children = by_parent.get(unit.organization_id, [])
-        if children:
-            by_unit.groups.append(AnnexGroup(
-                heading=nfc(unit.name),
-                rows=[value_row(r) for r in children],
-                total=_row(f"Cộng {unit.name}", total_of(children)),
-            ))
-    if by_unit.groups:
-        annexes.append(by_unit)
-    completeness_cols = ["Đơn vị", "Số đơn vị phải báo cáo", "Đã gửi", "Đã duyệt", "Bị trả lại", "Chưa gửi",
-                         "Nộp muộn / quá hạn"]
-    rows, totals = [], [0, 0, 0, 0, 0, 0]
-    today = timezone.localdate()
-    for unit in top:
-        below = [r for r in reports if r.tree_path.startswith(unit.tree_path)]
-        counts = [
-            len(below),
-            sum(r.state == Report.State.SUBMITTED for r in below),
-            sum(r.state == Report.State.APPROVED for r in below),
-            sum(r.state == Report.State.RETURNED for r in below),
-            sum(r.state == Report.State.DRAFT for r in below),
-            sum(r.is_late(today) for r in below),
-        ]
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        rows.append([nfc(unit.name)] + [str(n) for n in counts])
-    annexes.append(Annex(
-        title="Phụ lục 3. TÌNH HÌNH BÁO CÁO CỦA ĐỢT",
-        columns=completeness_cols,
-        rows=rows,
-        total=["Tổng cộng"] + [str(n) for n in totals],
-    ))
-    return annexes
 

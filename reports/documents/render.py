@@ -49,6 +49,7 @@ def render_pdf(doc: DocContent) -> tuple[bytes, int]:
 
 def render_docx(doc: DocContent) -> bytes:
     from docx import Document as Docx
+    from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -94,22 +95,8 @@ def render_docx(doc: DocContent) -> bytes:
     para("-----", align=WD_ALIGN_PARAGRAPH.CENTER)
     for index, (heading, paragraphs) in enumerate(doc.sections):
         para(heading, bold=True)
-        if index == 0:
-            para("Số liệu chủ yếu", bold=True, italic=True)
-            rows = sum(len(r) + 1 for _, r in doc.figure_groups) + 1
-            table = d.add_table(rows=rows, cols=2)
-            table.style = "Table Grid"
-            # row by row: table.cell(i, j) re-reads the whole grid on every call (quadratic)
-            body = iter(table.rows)
-            head = next(body).cells
-            head[0].text, head[1].text = "Chỉ tiêu", "Số liệu"
-            for group, figs in doc.figure_groups:
-                first, second = next(body).cells
-                first.merge(second).text = group
-                for label, value in figs:
-                    cells = next(body).cells
-                    cells[0].text, cells[1].text = label, value
-        for text in paragraphs or ["(Không có nội dung.)"]:
+        texts = ([*doc.opening, *paragraphs] if index == 0 else paragraphs) or ["(Không có nội dung.)"]
+        for text in texts:
             p = para(text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             p.paragraph_format.first_line_indent = Mm(10)
     closing = d.add_table(rows=1, cols=2)
@@ -118,25 +105,73 @@ def render_docx(doc: DocContent) -> bytes:
     for line in doc.recipients:
         rec.add_paragraph(line)
     sig.paragraphs[0].text = ""
-    for i, (text, bold) in enumerate([(doc.signature_role, True), (doc.signature_title, True), ("", False),
-                                      ("", False), (doc.signer, True)]):
+    lines = [(text, True) for text in doc.signature_lines] + [("", False), ("", False), (doc.signer, True)]
+    for i, (text, bold) in enumerate(lines):
         p = sig.paragraphs[0] if i == 0 else sig.add_paragraph()
         p.add_run(text).bold = bold
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for annex in doc.annexes:
-        d.add_page_break()
+        new = d.add_section(WD_SECTION.NEW_PAGE)
+        if annex.wide:
+            new.orientation = WD_ORIENT.LANDSCAPE
+            new.page_width, new.page_height = Mm(297), Mm(210)
+        else:
+            new.orientation = WD_ORIENT.PORTRAIT
+            new.page_width, new.page_height = Mm(210), Mm(297)
         para(annex.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         if annex.subtitle:
-            para(annex.subtitle, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+            para(annex.subtitle, italic=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
         body = [annex.columns, *annex.rows] + ([annex.total] if annex.total else [])
+        group_rows = set()
         for group in annex.groups:
+            group_rows.add(len(body))
             body.append([group.heading] + [""] * (len(annex.columns) - 1))
             body.extend(group.rows + ([group.total] if group.total else []))
         table = d.add_table(rows=len(body), cols=len(annex.columns))
         table.style = "Table Grid"
-        for table_row, values in zip(table.rows, body, strict=True):
-            for cell, value in zip(table_row.cells, values, strict=True):
+        # row by row: table.cell(i, j) re-reads the whole grid on every call (quadratic)
+        for i, (table_row, values) in enumerate(zip(table.rows, body, strict=True)):
+            cells = table_row.cells
+            if i in group_rows:
+                merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
+                merged.text = values[0]
+                continue
+            for cell, value in zip(cells, values, strict=True):
                 cell.text = value
+        for note in annex.notes:
+            para(note, italic=True, size=11)
+    _page_numbers(d)
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def _page_numbers(d) -> None:
+    """'2/5' centred at the foot of every page but the first, as the PDF (a PAGE and a NUMPAGES field)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for index, section in enumerate(d.sections):
+        if index == 0:
+            section.different_first_page_header_footer = True
+        footer = section.footer
+        footer.is_linked_to_previous = index > 0
+        if index > 0:
+            continue
+        p = footer.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for i, instruction in enumerate(("PAGE", "NUMPAGES")):
+            if i:
+                p.add_run("/").font.size = Pt(11)
+            run = p.add_run()
+            run.font.size = Pt(11)
+            field = OxmlElement("w:fldSimple")
+            field.set(qn("w:instr"), instruction)
+            text = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.text = "1"
+            text.append(t)
+            field.append(text)
+            run._r.addnext(field)

@@ -19,15 +19,15 @@ from ..models import Report
 def figure_detail(request, pk: int, code: str):
     """A page, or (htmx) the panel under the report's figures table."""
     report = permissions.get_report_for_user(request.user, pk)
-    fig = F_.BY_CODE.get(code)
-    if fig is None:
+    fig = F_.figure_for(code)
+    if fig is None or not F_.shown(fig, report.level):
         raise Http404
     is_committee = report.level != Level.CELL
     children = selectors.children_of(report) if is_committee else []
     parts = []
     if fig.is_ratio:
         values = rollup.effective(report)
-        parts = [(F_.BY_CODE[c], F_.BY_CODE[c].display_value(values), role)
+        parts = [(F_.figure_for(c), F_.figure_for(c).display_value(values), role)
                  for role, codes in (("numerator", fig.numerator), ("denominator", fig.denominator))
                  for c in codes]
     context = {

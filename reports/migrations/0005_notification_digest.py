@@ -14,7 +14,7 @@ def mark_existing_emailed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_document_lease'),
+        ('reports', '0004_document_issue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,97 @@
+"""The opening paragraph of section I, written from the figures as real reports state them
+("… có 11 lượt đảng viên được ghi vào Sổ …, 03 đảng viên được tặng Giấy khen …", seed 004).
+The unit may rewrite it before issuing (Document.opening); the full tables go to the annex."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from directive03.formats import number, short_date
+from organizations.models import Level
+
+from .. import figures as F_
+from ..models import Report
+from .content import party_body
+
+
+def count(value: int) -> str:
+    """Counts below 10 are written with a leading zero in Party documents ('03 đảng viên')."""
+    return f"{value:02d}" if 0 <= value < 10 else number(value)
+
+
+def _pct(code: str, figures: Mapping[str, int]) -> str | None:
+    fig = F_.figure_for(code)
+    return None if fig is None or fig.value(figures) is None else fig.display_value(figures)
+
+
+def _commendations(figures: Mapping[str, int]) -> str:
+    kinds = [(figures.get("commendations_merit", 0), "Bằng khen"),
+             (figures.get("commendations_certificate", 0), "Giấy khen"),
+             (figures.get("commendations_other", 0), "hình thức khen thưởng khác")]
+    parts = [f"{count(n)} {label}" for n, label in kinds if n]
+    total = figures.get("commendations_individual", 0) + figures.get("commendations_collective", 0)
+    if not total:
+        return ""
+    who = []
+    if figures.get("commendations_individual"):
+        who.append(f"{count(figures['commendations_individual'])} lượt cá nhân")
+    if figures.get("commendations_collective"):
+        who.append(f"{count(figures['commendations_collective'])} lượt tập thể")
+    text = f"{count(total)} lượt khen thưởng ({', '.join(who)}"
+    return text + (f"; gồm {', '.join(parts)})" if parts else ")")
+
+
+def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
+    rnd = report.round
+    is_cell = report.level == Level.CELL
+    unit = "Chi bộ" if is_cell else party_body(report.name)
+    first, last = rnd.period_start.year, rnd.period_end.year
+    span = f"Trong {last - first + 1} năm ({first}–{last})" if last > first else f"Trong kỳ báo cáo ({rnd.title})"
+    if not figures:
+        return []
+    sentences = []
+    members = figures.get("members", 0)
+    head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {short_date(rnd.cutoff)})"
+    if figures.get("key_cadres"):
+        head += f", trong đó {count(figures['key_cadres'])} đồng chí là cán bộ chủ chốt"
+    sentences.append(head)
+    if not is_cell and figures.get("cells_expected"):
+        sentences.append(
+            f"Các chi bộ trực thuộc đã báo cáo: {count(figures.get('cells_reporting', 0))}/"
+            f"{count(figures['cells_expected'])} chi bộ có báo cáo được duyệt ({_pct('reporting_pct', figures) or '–'})")
+    held, expected = figures.get("meetings_held", 0), figures.get("meetings_expected", 0)
+    if expected:
+        meeting = (f"{'Chi bộ' if is_cell else 'Các chi bộ'} đã tổ chức {count(held)}/{count(expected)} kỳ sinh "
+                   f"hoạt có nội dung học tập và làm theo")
+        if _pct("avg_minutes", figures):
+            meeting += f", bình quân {_pct('avg_minutes', figures)} phút mỗi kỳ"
+        if _pct("attendance_pct", figures):
+            meeting += f"; tỷ lệ đảng viên dự sinh hoạt đạt {_pct('attendance_pct', figures)}"
+        sentences.append(meeting)
+    if figures.get("pledged"):  # nobody registered: the annex says 0, the prose says nothing
+        pledge = f"Năm {last}, {_pct('pledged_pct', figures)} đảng viên đăng ký làm theo"
+        if figures.get("key_cadres") and _pct("pledged_set_example_pct", figures):
+            pledge += f"; {_pct('pledged_set_example_pct', figures)} cán bộ chủ chốt đăng ký “nêu gương”"
+        sentences.append(pledge)
+    results = []
+    if figures.get("exemplary_records"):
+        results.append(f"{count(figures['exemplary_records'])} lượt đảng viên được ghi vào sổ người tốt, việc tốt")
+    commended = _commendations(figures)
+    if commended:
+        results.append(commended)
+    if figures.get("models"):
+        results.append(f"{count(figures['models'])} mô hình, cách làm hay")
+    if figures.get("examples"):
+        results.append(f"{count(figures['examples'])} gương điển hình tiên tiến")
+    if results:
+        sentences.append(("Trong thời gian qua" if last > first else "Trong kỳ") + ", có " + "; ".join(results))
+    years = F_.years_of(figures)
+    if years:
+        rates = [f"năm {y}: {_pct(F_.yearly('members_good_or_better_pct', y), figures) or '–'}" for y in years]
+        sentences.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "
+                         + "; ".join(rates))
+    elif _pct("members_good_or_better_pct", figures):
+        sentences.append(f"{_pct('members_good_or_better_pct', figures)} đảng viên được đánh giá, xếp loại "
+                         "hoàn thành tốt nhiệm vụ trở lên")
+    text = ". ".join(sentences) + ". Số liệu chi tiết tại phụ lục kèm theo."
+    return [text]
