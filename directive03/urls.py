@@ -13,6 +13,7 @@ admin.site.site_title = _("Chỉ thị 03")
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="organizations:tree"), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
