@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,11 +24,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _private_venv(where: Path) -> Path:
+    """A virtualenv for dev.sh that is this one (same interpreter and packages) marked as installed for
+    this pyproject.toml, so the test never installs anything into the shared environment."""
+    venv = where / "venv"
+    if not venv.exists():
+        (venv / "bin").mkdir(parents=True)
+        (venv / "bin" / "python").symlink_to(sys.executable)
+        shutil.copy(Path(sys.prefix) / "pyvenv.cfg", venv / "pyvenv.cfg")
+        (venv / "lib").symlink_to(Path(sys.prefix) / "lib")
+        stamp = hashlib.sha1((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:12]
+        (venv / f".installed-{stamp}").touch()
+    return venv
+
+
 def _run_dev_sh(data_dir: Path, args: list[str], extra_env: dict[str, str], port: int) -> tuple[str, str, bytes]:
     """Start ./dev.sh run, wait until it answers on `port`, fetch /favicon.ico, stop it."""
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "ADDRESS", "DEMO_SIZE", "DJANGO_SETTINGS_MODULE"}}
-    env.update(VENV=sys.prefix, DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra_env)
+    env.update(VENV=str(_private_venv(data_dir)), DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra_env)
     out, err = data_dir / "stdout.txt", data_dir / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(["bash", "dev.sh", "run", *args], cwd=ROOT, env=env, stdout=stdout,
