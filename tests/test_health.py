@@ -60,7 +60,7 @@ def _healthz_in_subprocess(env_overrides, tmp_path, staff=False):
         code = "import django; django.setup(); from django.core.management import call_command;" \
                "call_command('migrate', verbosity=0);" + code.split(";", 1)[1]
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.strip().splitlines()[-2:]
     return int(status), json.loads(body)
@@ -107,7 +107,7 @@ def test_missing_system_libraries_named_at_start_up(tmp_path, without_pango):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     env.update(DATA_DIR=str(tmp_path), **without_pango)
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=300)
     assert result.returncode == 0, result.stderr  # a warning: the rest of the app still works
     output = result.stdout + result.stderr
     assert "directive03.W001" in output and "libgobject-2.0-0" in output
