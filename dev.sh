@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The two commands of the README:
-#   ./dev.sh run    install, migrate, load the demo province, serve on http://127.0.0.1:8000
+#   ./dev.sh run [ADDRESS]   install, migrate, load the demo province, serve on http://127.0.0.1:8000
+#                            (or on ADDRESS: "./dev.sh run 127.0.0.1:9000", "ADDRESS=0.0.0.0:8000 ./dev.sh run")
 #   ./dev.sh test   install and run the whole test suite (extra arguments go to pytest)
-# Nothing but Python 3.11+ is needed: SQLite and in-process Celery tasks are the embedded default.
+# Python 3.11+ and WeasyPrint's system libraries (Pango, HarfBuzz: see README) are all that is needed:
+# SQLite and in-process Celery tasks are the embedded default.
+# DEMO_SIZE=small|medium|large picks the demo province; DEMO_RESET=1 replaces a loaded one.
 # DATABASE_URL / CELERY_BROKER_URL switch to PostgreSQL / Redis (see README).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,11 +36,27 @@ cmd=${1:-}
 case "$cmd" in
   run)
     setup
+    # the address: the first argument if it is not an option, else $ADDRESS, else 127.0.0.1:8000
+    address=${ADDRESS:-127.0.0.1:8000}
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+      address=$1
+      shift
+    fi
+    case "$address" in
+      *:*) url="http://$address/" ;;
+      *) url="http://127.0.0.1:$address/" ;;  # a port alone, as runserver reads it
+    esac
     "$PY" manage.py migrate --noinput
-    # seeds an empty database; either way prints the demo logins
-    "$PY" manage.py seed_demo --size "${DEMO_SIZE:-small}" --if-empty
-    echo "==> Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-    exec "$PY" manage.py runserver "${ADDRESS:-127.0.0.1:8000}" "$@"
+    # seeds an empty database (DEMO_RESET=1: deletes the demo data first); either way prints the logins
+    reset=()
+    case "${DEMO_RESET:-}" in
+      1|true|yes) reset=(--reset) ;;
+      ""|0|false|no) ;;
+      *) echo "DEMO_RESET: expected 1 or 0, got '$DEMO_RESET'" >&2; exit 2 ;;
+    esac
+    "$PY" manage.py seed_demo --size "${DEMO_SIZE:-small}" --if-empty "${reset[@]}"
+    echo "==> Serving on $url (Ctrl+C to stop)"
+    exec "$PY" manage.py runserver "$address" "$@"
     ;;
   test)
     setup
@@ -48,7 +67,7 @@ case "$cmd" in
     exec "$VENV/bin/ruff" check . "$@"
     ;;
   *)
-    echo "usage: ./dev.sh run | ./dev.sh test [pytest args] | ./dev.sh lint" >&2
+    echo "usage: ./dev.sh run [ADDRESS] | ./dev.sh test [pytest args] | ./dev.sh lint" >&2
     exit 2
     ;;
 esac

@@ -1,4 +1,8 @@
-"""/healthz: is the database reachable, is the broker reachable? 503 if either is not."""
+"""/healthz: can the database, the broker and the document renderer work? 503 if one cannot.
+
+Anyone (a load balancer, Docker's health check) gets the status of each part; what each part is
+(database engine, broker, library versions, errors) and when a worker last ran is for staff only.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .system import document_libraries
 
 
 def check_database() -> tuple[bool, str]:
@@ -40,16 +46,28 @@ def last_worker_heartbeat() -> str | None:
     return beat.seen_at.isoformat() if beat else None
 
 
+def _is_staff(request) -> bool:
+    """Only asked when the database answers: the session and the user live there."""
+    try:
+        user = request.user
+        return bool(user.is_authenticated and user.is_staff)
+    except Exception:  # a session or user lookup that fails shows no details
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    db_ok, db_detail = check_database()
-    broker_ok, broker_detail = check_broker()
-    ok = db_ok and broker_ok
-    body = {
-        "status": "ok" if ok else "error",
-        "database": {"ok": db_ok, "detail": db_detail},
-        "broker": {"ok": broker_ok, "detail": broker_detail},
-        "worker": last_worker_heartbeat() if db_ok else None,
+    parts = {
+        "database": check_database(),
+        "broker": check_broker(),
+        "documents": document_libraries(),
     }
+    ok = all(part_ok for part_ok, _detail in parts.values())
+    staff = parts["database"][0] and _is_staff(request)
+    body: dict = {"status": "ok" if ok else "error"}
+    for name, (part_ok, detail) in parts.items():
+        body[name] = {"ok": part_ok, "detail": detail} if staff else {"ok": part_ok}
+    if staff:
+        body["worker"] = last_worker_heartbeat() if parts["database"][0] else None
     return JsonResponse(body, status=200 if ok else 503)

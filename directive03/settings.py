@@ -203,6 +203,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
+        # Django's own default config gives "django" a console handler too: without this every
+        # django.* message (runserver's "Watching for file changes") was printed twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

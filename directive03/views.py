@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views import i18n
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from .redirects import safe_next_url
 
@@ -33,3 +36,10 @@ def set_language(request):
         post["next"] = safe_next_url(request, post.get("next")) or "/"
         request.POST = post
     return i18n.set_language(request)
+
+
+@require_GET
+@cache_control(max_age=86_400, public=True)
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says: send them to the icon in static/."""
+    return redirect(static("favicon.ico"), permanent=False)

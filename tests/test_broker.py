@@ -18,6 +18,30 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def private_queue():
+    """A queue of the test's own, deleted afterwards with the broker's bookkeeping about it: the test
+    leaves no `_kombu.*` key in Redis that was not there before (queue bindings, binding deadlines)."""
+    import redis
+    from django.conf import settings
+    from kombu import Exchange, Queue
+
+    from directive03.celery import app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = set(client.keys("_kombu*"))
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    yield name
+    with app.connection_for_write() as conn:
+        # Celery declares a queue it does not know as a direct exchange of the same name
+        queue = Queue(name, Exchange(name, type="direct"), routing_key=name)(conn.default_channel)
+        queue.declare()  # the channel learns the binding, so that delete removes it
+        queue.delete()
+    for key in set(client.keys("_kombu*")) - before:
+        client.delete(key)  # what the worker's remote control left (binding deadlines)
+    assert set(client.keys("_kombu*")) == before
+
+
 def wait_for(predicate, seconds: float = 30.0) -> bool:
     from django.db import OperationalError
 
@@ -36,14 +60,14 @@ def wait_for(predicate, seconds: float = 30.0) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_task_round_trip_through_redis_to_a_real_worker():
+def test_task_round_trip_through_redis_to_a_real_worker(private_queue):
     from celery.contrib.testing.worker import start_worker
 
     from directive03.celery import app
     from directive03.tasks import heartbeat
 
     assert not app.conf.task_always_eager, "the broker test must not run in eager mode"
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = private_queue
     name = f"roundtrip-{queue}"
 
     heartbeat.apply_async(args=[name], queue=queue)
@@ -59,7 +83,7 @@ def test_task_round_trip_through_redis_to_a_real_worker():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world, settings):
+def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world, settings, private_queue):
     """Run a round's documents twice through Redis and a real worker: one document per report,
     and a committee's document is never older than its children's."""
     import datetime as dt
@@ -91,7 +115,7 @@ def test_a_document_run_through_a_real_worker_is_bottom_up_and_idempotent(world,
         if report.parent_id:
             services.report_approve(report=report, by=root)
 
-    queue = f"test-docs-{uuid.uuid4().hex[:8]}"
+    queue = private_queue
     old_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue
     try:

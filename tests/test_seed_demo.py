@@ -196,6 +196,7 @@ def test_if_empty_and_show_logins(db):
     units = Organization.objects.count()
     skipped = seed(seed=4, if_empty=True)
     assert "nothing to seed" in skipped
+    assert "DEMO_RESET=1 DEMO_SIZE=small ./dev.sh run" in skipped  # how to start over
     assert all(f"{username} " in skipped for username in EXPECTED_ROLES)  # ./dev.sh run shows them
     assert Organization.objects.count() == units
     out = seed(show_logins=True)

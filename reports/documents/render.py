@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from organizations.text import clean_text
 
 from .content import DocContent
-from .fetcher import AppOnlyFetcher
 
 BASE_URL = "app:/static/"
 
@@ -37,7 +36,10 @@ def render_html(doc: DocContent) -> str:
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
+    # imported here: without Pango the app still starts and says what to install (directive03.system)
     from weasyprint import HTML
+
+    from .fetcher import AppOnlyFetcher
 
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=AppOnlyFetcher()).render()
     return document.write_pdf(), len(document.pages)

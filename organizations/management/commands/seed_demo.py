@@ -53,7 +53,10 @@ class Command(BaseCommand):
             self.print_logins()
             return
         if if_empty and not reset and Organization.objects.exists():
-            self.stdout.write("The database already has units: nothing to seed.")
+            self.stdout.write(
+                "The database already has units: nothing to seed. To replace them with a new demo province: "
+                f"DEMO_RESET=1 DEMO_SIZE={size} ./dev.sh run (or manage.py seed_demo --reset --size {size})."
+            )
             self.print_logins()
             return
         started = time.perf_counter()
