@@ -137,6 +137,8 @@ AXES_RESET_ON_SUCCESS = True
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dd/mm/yyyy in every language, forms and admin alike (directive03.formats holds the rule)
+FORMAT_MODULE_PATH = ["directive03.locale_formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from directive03.concurrency import EditConflict, check_token, edit_token
+from directive03.formats import person_name
+from directive03.forms import DateField
 
 from . import services
 from .admin_search import FoldedSearchMixin
@@ -84,8 +87,8 @@ class OrganizationForm(forms.ModelForm):
         required=False, label=_("tổ chức cấp trên"),
         help_text=_("Khi sửa: chọn đơn vị mới để chuyển tổ chức này (kèm cả cây trực thuộc)."),
     )
-    change_on = forms.DateField(
-        required=False, label=_("ngày hiệu lực của thay đổi"), input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+    change_on = DateField(
+        required=False, label=_("ngày hiệu lực của thay đổi"), widget=AdminDateWidget,
         help_text=_("Bắt buộc khi chuyển đơn vị, đổi tên hoặc đổi địa danh (ngày/tháng/năm)."),
     )
 
@@ -315,11 +318,24 @@ class UserChangeForm(BaseUserChangeForm):
         return data
 
 
+@admin.display(description=_("họ và tên"), ordering="last_name")
+def user_full_name(user) -> str:
+    return person_name(user)
+
+
 @admin.register(User)
 class UserAdmin(FoldedSearchMixin, BaseUserAdmin):
+    """Names in Vietnamese order: họ (last_name) before tên (first_name), shown as one name; the version
+    check of UserChangeForm."""
+
     form = UserChangeForm
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("version",)}))
     inlines = [RoleInline]
+    list_display = ("username", user_full_name, "email", "is_staff", "is_active")
+    fieldsets = (*(
+        (title, {**options, "fields": ("last_name", "first_name", "email")})
+        if options.get("fields") == ("first_name", "last_name", "email") else (title, options)
+        for title, options in BaseUserAdmin.fieldsets
+    ), (None, {"fields": ("version",)}))
 
 
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin  # noqa: E402

@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
+from directive03 import formats
+
 from . import services
 from .models import Kind, Level, Member, Membership, Organization, OrganizationVersion, Role
 
@@ -759,7 +761,7 @@ def build_users(ctx: DemoContext) -> None:
         family_and_middle, given = full_name.rsplit(" ", 1)
         is_admin = username == "quantri"
         user, _created = User.objects.update_or_create(username=username, defaults=dict(
-            first_name=family_and_middle, last_name=given,  # get_full_name() == "Nguyễn Văn An"
+            last_name=family_and_middle, first_name=given,  # họ "Nguyễn Văn", tên "An": formats.person_name
             password=password, is_active=True, is_staff=is_admin, is_superuser=is_admin,
         ))
         org = Organization.objects.get(pk=unit.pk)
@@ -797,7 +799,7 @@ def demo_logins() -> list[dict]:
             username=user.username,
             password=DEMO_PASSWORD if demo_hash and user.password == demo_hash else "(changed)",
             roles=", ".join(str(Role.Kind(r.kind).label) for r in user_roles) or "–",
-            unit="; ".join(units) or "–", name=user.get_full_name(),
+            unit="; ".join(units) or "–", name=formats.person_name(user),
         ))
     return rows
 

@@ -9,16 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
+
+from directive03.downloads import attach, download_filename
 
 from . import imports
 from .access import Action, get_org_for_user
 from .models import Organization
-from .text import fold
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -42,10 +41,8 @@ def _unit(user, pk: int, action: Action) -> Organization:
 
 
 def _download(content: bytes, *, org: Organization, stem: str, extension: str, content_type: str) -> HttpResponse:
-    filename = f"{stem}-{slugify(fold(org.name))}-{timezone.localdate():%Y%m%d}.{extension}"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    filename = download_filename(stem, org.name, f"{timezone.localdate():%d-%m-%Y}", extension=extension)
+    return attach(HttpResponse(content, content_type=content_type), filename)
 
 
 @require_GET
@@ -54,9 +51,9 @@ def members_export(request, pk: int):
     org = _unit(request.user, pk, Action.READ)
     kind = request.GET.get("format", "xlsx")
     if kind == "xlsx":
-        return _download(imports.export_xlsx(org), org=org, stem="dang-vien", extension="xlsx", content_type=XLSX)
+        return _download(imports.export_xlsx(org), org=org, stem=pgettext("download file name", "Đảng viên"), extension="xlsx", content_type=XLSX)
     if kind == "csv":
-        return _download(imports.export_csv(org), org=org, stem="dang-vien", extension="csv", content_type=CSV)
+        return _download(imports.export_csv(org), org=org, stem=pgettext("download file name", "Đảng viên"), extension="csv", content_type=CSV)
     return HttpResponseBadRequest(_("Định dạng không hỗ trợ; chọn xlsx hoặc csv."))
 
 
@@ -64,7 +61,7 @@ def members_export(request, pk: int):
 @login_required
 def import_template(request, pk: int):
     org = _unit(request.user, pk, Action.READ)
-    return _download(imports.template_xlsx(org), org=org, stem="mau-nhap-dang-vien", extension="xlsx",
+    return _download(imports.template_xlsx(org), org=org, stem=pgettext("download file name", "Mẫu nhập đảng viên"), extension="xlsx",
                      content_type=XLSX)
 
 

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directive03.formats import short_date
+
 from .models import (
     KINDS_BY_LEVEL,
     LEVEL_RANK,
@@ -66,7 +68,7 @@ def check_not_future(on: dt.date) -> None:
     if on > timezone.localdate():
         raise ValidationError(
             _("Ngày %(date)s chưa đến. Thay đổi có hiệu lực trong tương lai hãy lập thành phương án sắp xếp "
-              "tổ chức: phương án sẽ tự áp dụng vào đúng ngày đó.") % {"date": on.strftime("%d/%m/%Y")},
+              "tổ chức: phương án sẽ tự áp dụng vào đúng ngày đó.") % {"date": short_date(on)},
             code="future",
         )
 
@@ -81,7 +83,7 @@ def _roll_version(org: Organization, *, on: dt.date, parent: Organization | None
     if on < current.valid_from:
         raise ValidationError(
             _("Ngày hiệu lực phải sau ngày %(date)s của lần thay đổi trước.")
-            % {"date": current.valid_from.strftime("%d/%m/%Y")},
+            % {"date": short_date(current.valid_from)},
             code="date_order",
         )
     current.valid_to = on

@@ -16,6 +16,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from directive03.forms import DateField, DateInput
 from organizations.fields import CleanFormCharField
 
 from .models import Commendation, Grade, ModelExample, MonthlyReview, Pledge
@@ -43,7 +44,7 @@ def _choice(label, choices) -> forms.CharField:
 def _date(label, **kwargs) -> forms.CharField:
     return CleanFormCharField(
         label=label, required=False, strip=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs,
+        widget=DateInput(), **kwargs,
     )
 
 
@@ -145,11 +146,7 @@ class PledgeForm(forms.Form):
         (Pledge.Kind.SET_EXAMPLE, Pledge.Kind.SET_EXAMPLE.label),
         (Pledge.Kind.EXEMPLARY, Pledge.Kind.EXEMPLARY.label),
     ])
-    on = forms.DateField(
-        label=_("Ngày đăng ký"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={"required": _("Hãy nhập ngày."), "invalid": _("Ngày không hợp lệ.")},
-    )
+    on = DateField(label=_("Ngày đăng ký"), error_messages={"required": _("Hãy nhập ngày.")})
     reason = _text(_("Lý do bổ sung, điều chỉnh"), rows=2)
 
     def __init__(self, *args, revising: bool, collective: bool, **kwargs) -> None:
@@ -176,11 +173,8 @@ def parse_commitments(post: QueryDict) -> list[tuple[str, str]]:
 
 # -- year end -----------------------------------------------------------------------------------
 class CommendationForm(forms.Form):
-    awarded_on = forms.DateField(
-        label=_("Ngày khen thưởng"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        error_messages={"required": _("Hãy nhập ngày khen thưởng."), "invalid": _("Ngày không hợp lệ.")},
-    )
+    awarded_on = DateField(label=_("Ngày khen thưởng"),
+                           error_messages={"required": _("Hãy nhập ngày khen thưởng.")})
     kind = _choice(_("Hình thức"), Commendation.Kind.choices)
     issuer = CleanFormCharField(label=_("Cấp khen thưởng"), required=False, strip=False,
                              help_text=_("Ví dụ Bí thư Chi bộ, Đảng ủy xã."))

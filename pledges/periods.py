@@ -7,6 +7,8 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
+from directive03 import formats
+
 
 def today() -> dt.date:
     """Today in the project's time zone (Asia/Ho_Chi_Minh)."""
@@ -52,5 +54,5 @@ def month_label(year: int, month: int) -> str:
 
 
 def date_label(value: dt.date) -> str:
-    """'05/11/2026'."""
-    return value.strftime("%d/%m/%Y")
+    """'05/11/2026' (directive03.formats.short_date)."""
+    return formats.short_date(value)

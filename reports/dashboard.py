@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from directive03 import formats
 from organizations.access import Access, access_for
 from organizations.models import Level
 from organizations.text import sort_key, vi_order
@@ -105,7 +106,7 @@ class Counts:
         return self.not_started + self.draft + self.returned
 
     def pct(self, n: int) -> float:
-        return round(100 * n / self.total, 1) if self.total else 0.0
+        return float(formats.ratio(n, self.total) or 0)
 
     @property
     def approved_pct(self) -> float:

@@ -7,12 +7,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from directive03.downloads import attach, download_filename
 from directive03.redirects import redirect_next
-from organizations.text import fold
 
 from . import dashboard, exports, notifications
 from . import figures as F_
@@ -58,10 +57,9 @@ def round_dashboard(request, round_id: int):
 def round_export(request, round_id: int):
     board = _build(request, round_id, late_limit=None)
     content = exports.dashboard_workbook(board)
-    filename = f"tien-do-{slugify(fold(board.unit.name))}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    filename = download_filename(pgettext("download file name", "Tiến độ"), board.unit.name, f"{timezone.localdate():%d-%m-%Y}",
+                                 extension="xlsx")
+    return attach(HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE), filename)
 
 
 @require_GET

@@ -20,6 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from directive03.formats import person_name
+
 from .models import Digest, Notification
 
 log = logging.getLogger(__name__)
@@ -71,7 +73,7 @@ def send_digests(*, today: dt.date | None = None) -> DigestRun:
             run.users += 1
             run.notifications += len(notes)
             subject = ngettext("Chỉ thị 03: %(n)s việc mới", "Chỉ thị 03: %(n)s việc mới", len(notes)) % {"n": len(notes)}
-            outgoing.append(EmailMessage(subject, _body(user.get_full_name() or user.username, notes),
+            outgoing.append(EmailMessage(subject, _body(person_name(user), notes),
                                          settings.DEFAULT_FROM_EMAIL, [user.email]))
     if outgoing:
         run.emails = get_connection().send_messages(outgoing) or 0

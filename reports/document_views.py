@@ -10,10 +10,12 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directive03 import formats
+from directive03.downloads import attach, download_filename
 from organizations.access import access_for
 
 from . import document_tasks, permissions
@@ -32,17 +34,21 @@ def acts_on(access, report: Report) -> bool:
     return permissions.writes(access, report) or permissions.opens_rounds(access, report.round.province_id)
 
 
-def _panel(request, report: Report, status: int = 200):
+def panel_context(report: Report, user) -> dict:
+    """What the document panel shows: a download link only for a document that is ready."""
     doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
-    context = {
+    return {
         "report": report,
         "doc": doc,
-        "may_issue": acts_on(access_for(request.user), report),
+        "may_issue": acts_on(access_for(user), report),
         "out_of_date": bool(doc and build.is_out_of_date(doc, report)),
         "busy": bool(doc and doc.status in (Document.Status.QUEUED, Document.Status.BUILDING)),
-        "show_error": bool(doc and doc.error and acts_on(access_for(request.user), report)),
+        "show_error": bool(doc and doc.error and acts_on(access_for(user), report)),
     }
-    return render(request, "reports/documents/_panel.html", context, status=status)
+
+
+def _panel(request, report: Report, status: int = 200):
+    return render(request, "reports/documents/_panel.html", panel_context(report, request.user), status=status)
 
 
 @require_GET
@@ -123,9 +129,9 @@ def _file_response(doc: Document, report: Report, fmt: str):
     path = build.file_path(doc, fmt)
     if not path.exists():
         raise Http404
-    suffix = "-tong-hop" if doc.kind == Document.Kind.CONSOLIDATED else ""
-    name = f"bao-cao-{slugify(report.name) or report.pk}{suffix}.{fmt}"
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[fmt])
+    suffix = pgettext("download file name", "tổng hợp") if doc.kind == Document.Kind.CONSOLIDATED else ""
+    name = download_filename(pgettext("download file name", "Báo cáo"), report.name, suffix, extension=fmt)
+    return attach(FileResponse(path.open("rb"), content_type=CONTENT_TYPES[fmt]), name)
 
 
 @require_GET
@@ -150,7 +156,7 @@ def _round_context(request, rnd):
             c = per_depth[depth]
             total = sum(c.values())
             by_depth.append({"depth": depth, "ready": c.get("ready", 0), "failed": c.get("failed", 0),
-                             "total": total, "pct": round(100 * c.get("ready", 0) / total) if total else 0})
+                             "total": total, "pct": int(formats.ratio(c.get("ready", 0), total, decimals=0) or 0)})
     total = sum(counts.values())
     access = access_for(request.user)
     can_start = permissions.opens_rounds(access, rnd.province_id)
@@ -167,7 +173,7 @@ def _round_context(request, rnd):
     return {
         "rnd": rnd, "run": run, "counts": counts, "total": total, "by_depth": by_depth,
         "ready": counts.get(Document.Status.READY, 0),
-        "pct": round(100 * counts.get(Document.Status.READY, 0) / total) if total else 0,
+        "pct": int(formats.ratio(counts.get(Document.Status.READY, 0), total, decimals=0) or 0),
         "failed_docs": failed_docs,
         "can_start": can_start,
         "stalled": bool(run and run.status == DocumentRun.Status.RUNNING and document_tasks.stalled(run)),

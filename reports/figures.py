@@ -58,10 +58,8 @@ class Figure:
             return figures.get(self.code, 0)
         num = sum(figures.get(c, 0) for c in self.numerator)
         den = sum(figures.get(c, 0) for c in self.denominator)
-        if not den:
-            return None
         factor = 100 if self.display == "percent" else 1
-        return (Decimal(num) * factor / Decimal(den)).quantize(Decimal(1).scaleb(-self.decimals))
+        return formats.ratio(num, den, factor=factor, decimals=self.decimals)
 
     def display_value(self, figures: Mapping[str, int]) -> str:
         value = self.value(figures)
@@ -69,9 +67,7 @@ class Figure:
             return "–"
         if not self.is_ratio:
             return formats.number(value)
-        text = formats.number(value, self.decimals)
-        if self.decimals and text.endswith("," + "0" * self.decimals):
-            text = text[: -(self.decimals + 1)]
+        text = formats.decimal_text(value, self.decimals)
         return f"{text}%" if self.display == "percent" else text
 
 

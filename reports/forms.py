@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from directive03.forms import DateField
 from organizations.fields import CleanFormCharField
 from organizations.models import Organization
 from pledges.models import Directive
@@ -55,13 +56,6 @@ def round_defaults(kind: str, year: int, years: int | None = None) -> dict:
     return values
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 class RoundOpenForm(forms.Form):
     """Open a round: the kind and year fill in the usual dates (round_defaults); every date can be changed."""
 
@@ -75,16 +69,16 @@ class RoundOpenForm(forms.Form):
     title = CleanFormCharField(max_length=200, label=gettext_lazy("Tên đợt báo cáo"), required=False)
     directive = forms.ModelChoiceField(queryset=Directive.objects.all(), label=gettext_lazy("Chỉ thị"),
                                        empty_label=None)
-    period_start = forms.DateField(label=gettext_lazy("Từ ngày"), widget=DateInput)
-    period_end = forms.DateField(label=gettext_lazy("Đến ngày"), widget=DateInput)
-    cutoff = forms.DateField(label=gettext_lazy("Ngày chốt số liệu"), widget=DateInput,
+    period_start = DateField(label=gettext_lazy("Từ ngày"))
+    period_end = DateField(label=gettext_lazy("Đến ngày"))
+    cutoff = DateField(label=gettext_lazy("Ngày chốt số liệu"),
                              help_text=gettext_lazy("Cây tổ chức và số đảng viên được tính theo ngày này."))
     # required only for the levels the tree has at the cut-off (services.round_open): no district
     # deadline after 1-7-2025
-    deadline_cell = forms.DateField(label=gettext_lazy("Chi bộ"), widget=DateInput, required=False)
-    deadline_commune = forms.DateField(label=gettext_lazy("Cấp cơ sở"), widget=DateInput, required=False)
-    deadline_district = forms.DateField(label=gettext_lazy("Cấp huyện (nếu còn)"), widget=DateInput, required=False)
-    deadline_province = forms.DateField(label=gettext_lazy("Cấp tỉnh (hạn cuối)"), widget=DateInput)
+    deadline_cell = DateField(label=gettext_lazy("Chi bộ"), required=False)
+    deadline_commune = DateField(label=gettext_lazy("Cấp cơ sở"), required=False)
+    deadline_district = DateField(label=gettext_lazy("Cấp huyện (nếu còn)"), required=False)
+    deadline_province = DateField(label=gettext_lazy("Cấp tỉnh (hạn cuối)"))
 
     #: Service error keys that are not a field of their own.
     deadline_errors: list[str]
@@ -199,8 +193,8 @@ class IssueForm(forms.Form):
     """How a unit issues its document: the date on it, who signs, the opening paragraph of section I.
     The rules (dates, lengths) live in documents.issue; this only parses."""
 
-    issued_on = forms.DateField(label=gettext_lazy("Ngày ban hành"), widget=DateInput, required=False,
-                                help_text=gettext_lazy("Ngày ghi trên văn bản; số văn bản theo nhiệm kỳ của ngày này."))
+    issued_on = DateField(label=gettext_lazy("Ngày ban hành"), required=False,
+                          help_text=gettext_lazy("Ngày ghi trên văn bản; số văn bản theo nhiệm kỳ của ngày này."))
     signed_as = forms.ChoiceField(label=gettext_lazy("Người ký"), widget=forms.RadioSelect, required=False,
                                   choices=Document.SignedAs.choices)
     signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=200, required=False)

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from directive03.formats import long_date
+from directive03.formats import name_from_parts, person_name, short_date
 from organizations.models import Level, Role
 
 from .models import Notification, Reminder, Report, ReportingRound
@@ -98,7 +98,7 @@ def on_review_decided(sender, *, review, action: str, by, **kwargs) -> None:
     cell = review.cell
     url = reverse("pledges:review", args=[cell.pk, review.year, review.month])
     values = {"month": month_label(review.year, review.month), "cell": cell.name,
-              "by": by.get_full_name() or by.username}
+              "by": person_name(by)}
     with translation.override(settings.LANGUAGE_CODE):
         if action == ReviewEvent.Action.SUBMIT:
             notify(user_ids=reviewers_above(cell), by=by, url=url,
@@ -121,7 +121,7 @@ def on_report_changed(report: Report, action: str, by) -> None:
     from .models import ReportEvent
 
     url = reverse("reports:report", args=[report.pk])
-    values = {"unit": report.name, "round": report.round.title, "by": by.get_full_name() or by.username}
+    values = {"unit": report.name, "round": report.round.title, "by": person_name(by)}
     with translation.override(settings.LANGUAGE_CODE):
         if action == ReportEvent.Action.SUBMIT:
             parent = Organization.objects.filter(pk=report.parent_id).first()
@@ -196,7 +196,7 @@ def recipients_of(reports: list[Report]) -> dict[int, list[Recipient]]:
     for org_id, user_id, email, first, last, username in rows:
         if any(r.user_id == user_id for r in out[org_id]):
             continue  # two roles on the same unit: one reminder
-        name = f"{first} {last}".strip() or username
+        name = name_from_parts(last_name=last, first_name=first, username=username)
         out[org_id].append(Recipient(user_id, email or "", name))
     return out
 
@@ -236,7 +236,7 @@ def _message_texts(rnd: ReportingRound, report: Report, today: dt.date) -> tuple
     """Subject, the sentence about the deadline, and the in-app notification."""
     deadline = rnd.deadline_for(report.level)
     days = (deadline - today).days
-    date_text = long_date(deadline)
+    date_text = short_date(deadline)
     if days < 0:
         subject = _("Quá hạn nộp báo cáo: %(round)s") % {"round": rnd.title}
         when = _("Hạn nộp là %(date)s; báo cáo đã chậm %(n)s ngày.") % {"date": date_text, "n": -days}

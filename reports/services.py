@@ -144,7 +144,7 @@ def round_close(*, rnd: ReportingRound, by, today: dt.date | None = None) -> Rep
     today = today or timezone.localdate()
     if today <= rnd.last_deadline:
         raise ValidationError(
-            _("Chỉ khóa được đợt báo cáo sau hạn cuối (%(date)s).") % {"date": rnd.last_deadline.strftime("%d/%m/%Y")},
+            _("Chỉ khóa được đợt báo cáo sau hạn cuối (%(date)s).") % {"date": formats.short_date(rnd.last_deadline)},
             code="before_deadline",
         )
     rnd.status = ReportingRound.Status.CLOSED

@@ -253,7 +253,7 @@ def test_a_draft_is_saved_and_the_short_study_warning_shows_after_saving(world, 
 @pytest.mark.parametrize("field,value,message", [
     ("meeting_date", "2026-04-28", "Ngày sinh hoạt phải nằm trong tháng 5/2026."),
     ("meeting_date", "2026-05-25", "Ngày sinh hoạt không được sau ngày hôm nay (20/05/2026)."),
-    ("meeting_date", "05/13/2026", "Ngày không hợp lệ."),
+    ("meeting_date", "05/13/2026", "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy"),
     ("directive_minutes", "-15", "Thời lượng không được là số âm."),
     ("directive_minutes", "ba mươi", "Phải là một số nguyên."),
     ("theme_content", "Học tập " * 12_499 + "Học tập.", "Nội dung quá dài: 100.000 ký tự, tối đa 10.000 ký tự."),
@@ -536,7 +536,7 @@ def test_pledge_input_errors_are_shown_and_kept(world, client):
     future = client.post(url, {"version": page_version(client, url), "on": "2026-06-01", "content": ["Xây dựng chi bộ trong sạch"]})
     assert "Ngày đăng ký không được sau ngày hôm nay" in text(future) and "Xây dựng chi bộ trong sạch" in text(future)
     bad_date = client.post(url, {"version": page_version(client, url), "on": "hôm qua", "content": ["Xây dựng chi bộ trong sạch"]})
-    assert "Ngày không hợp lệ." in text(bad_date)
+    assert "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 31/12/2024." in text(bad_date)
     assert client.post(url, {"version": page_version(client, url), "on": "2026-02-01", "content": ["Xây dựng chi bộ trong sạch"]}).status_code == 302
     assert Pledge.objects.get(organization=world.a).kind == "collective"
 

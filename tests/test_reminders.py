@@ -32,7 +32,7 @@ def people(world):
     for name in ("sec_a", "sec_b", "approver_c1", "commune1", "admin_c1", "district1", "district2", "board"):
         user = getattr(world.users, name)
         user.email = f"{name}@example.vn"
-        user.first_name, user.last_name = "Nguyễn Văn", name
+        user.last_name, user.first_name = "Nguyễn Văn", name  # họ, tên
         user.save()
     return world.users
 

@@ -534,7 +534,7 @@ def test_the_open_form_fills_in_the_usual_dates(world, client):
     # switching to a multi-year kind while "1 năm" is still typed gives that kind's usual length
     partial = client.get(reverse("reports:round_open"), {"kind": "final", "year": "2026", "years": "1"},
                          HTTP_HX_REQUEST="true").content.decode()
-    assert 'value="Tổng kết 5 năm (2022–2026)"' in partial and 'value="2022-01-01"' in partial
+    assert 'value="Tổng kết 5 năm (2022–2026)"' in partial and 'value="01/01/2022"' in partial
 
 
 @pytest.mark.parametrize("changes,message,field", [
@@ -542,7 +542,7 @@ def test_the_open_form_fills_in_the_usual_dates(world, client):
     ({"period_end": "2025-12-31", "cutoff": "2025-12-31"}, "Ngày kết thúc phải sau ngày bắt đầu.", "period_end"),
     ({"cutoff": "2025-06-30"}, "Ngày chốt số liệu phải nằm sau ngày bắt đầu kỳ báo cáo.", "cutoff"),
     ({"deadline_cell": "2026-12-01"}, "Hạn nộp của chi bộ không được trước ngày chốt số liệu.", "deadline_cell"),
-    ({"period_start": "31/02/2026"}, "Hãy nhập ngày hợp lệ", "period_start"),
+    ({"period_start": "31/02/2026"}, "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy", "period_start"),
     ({"title": "  "}, "Hãy nhập tên đợt báo cáo.", "title"),
 ])
 def test_bad_dates_are_refused_beside_the_fields_with_the_input_kept(world, client, changes, message, field):

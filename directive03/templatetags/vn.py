@@ -1,4 +1,4 @@
-"""Template filters for Vietnamese dates and numbers; loaded as a builtin."""
+"""Template filters for Vietnamese names, dates and numbers; loaded as a builtin."""
 
 from django import template
 
@@ -13,6 +13,18 @@ def ngay(value, place=None):
     if not value:
         return ""
     return formats.long_date(value, place)
+
+
+@register.filter
+def ho_ten(user):
+    """{{ user|ho_ten }} -> 'Trần Quang Vinh': family name first (directive03.formats.person_name)."""
+    return formats.person_name(user) if user else ""
+
+
+@register.filter
+def ngay_ngan(value):
+    """{{ d|ngay_ngan }} -> '05/11/2026'."""
+    return formats.short_date(value) if value else ""
 
 
 @register.filter

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from directive03.formats import number
+from directive03.formats import number, short_date
 from directive03.spreadsheets import safe_cell
 
 from ..models import Level, Member, Membership, Organization
@@ -90,7 +90,7 @@ def export_csv(org: Organization) -> bytes:
     writer.writerow(HEADERS)
     for member in members_for_export(org).iterator(chunk_size=2000):
         values = _export_values(member)
-        values = [v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values]
+        values = [short_date(v) if isinstance(v, dt.date) else v for v in values]
         writer.writerow([safe_cell(v) for v in values])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from directive03.formats import short_date
 from directive03.spreadsheets import FORMULA_PREFIXES
 
 from ..models import Level, Organization
@@ -65,7 +66,7 @@ def _display(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d/%m/%Y")
+        return short_date(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean_name(str(value))
@@ -145,7 +146,7 @@ def _date(text: str, raw) -> dt.date:
 
 def _parse_joined(text: str, raw, ctx: _Context, values: dict) -> dt.date:
     value = _date(text, raw)
-    shown = value.strftime("%d/%m/%Y")
+    shown = short_date(value)
     if value > ctx.today:
         raise _Invalid(_("Ngày vào Đảng %(date)s ở sau ngày hôm nay.") % {"date": shown})
     if value < PARTY_FOUNDED:

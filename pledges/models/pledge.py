@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from directive03.formats import short_date
 from organizations.fields import CleanCharField, CleanTextField
 from organizations.models import Member, Organization
 
@@ -94,7 +95,7 @@ class PledgeRevision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pledge} (lần {self.number}, từ {self.valid_from:%d/%m/%Y})"
+        return f"{self.pledge} (lần {self.number}, từ {short_date(self.valid_from)})"
 
 
 class PledgeCommitment(models.Model):

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from directive03 import formats
+from directive03.forms import DATE_INVALID
 from organizations import text as organizations_text
 from organizations.access import Action, access_for, name_for
 from organizations.models import Organization
@@ -90,25 +91,25 @@ def check_not_future(value: dt.date, *, key: str, errors: Errors, what: str) -> 
     if value > now:
         add_error(
             errors, key,
-            _("%(what)s không được sau ngày hôm nay (%(today)s).") % {"what": what, "today": now.strftime("%d/%m/%Y")},
+            _("%(what)s không được sau ngày hôm nay (%(today)s).") % {"what": what, "today": formats.short_date(now)},
         )
 
 
 def as_date(value: Any, *, key: str, errors: Errors) -> dt.date | None:
-    """A date, an ISO 'YYYY-MM-DD' string, or None; anything else is an error."""
+    """A date, a 'dd/mm/yyyy' (or ISO 'yyyy-mm-dd') string, or None; anything else is an error."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        add_error(errors, key, _("Ngày không hợp lệ."))
+        add_error(errors, key, str(DATE_INVALID))
         return None
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return formats.parse_date(value)
         except ValueError:
             pass
-    add_error(errors, key, _("Ngày không hợp lệ."))
+    add_error(errors, key, str(DATE_INVALID))
     return None
 
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from directive03 import formats
+
 from .. import selectors, services
 from ..exceptions import ConcurrencyError
 from ..forms import MeetingForm, ReviewInput, parse_review, row_values
@@ -86,8 +88,8 @@ def conflict_who(review: MonthlyReview) -> str:
     if last is None:
         return ""
     return _("%(name)s đã lưu biên bản này lúc %(time)s.") % {
-        "name": last.by.get_full_name() or last.by.username,
-        "time": timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
+        "name": formats.person_name(last.by),
+        "time": formats.short_datetime(last.at),
     }
 
 

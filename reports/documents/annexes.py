@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from django.utils import timezone
 
-from directive03.formats import short_date
+from directive03.formats import cited_date
 from organizations.models import Level
 from organizations.text import sort_key
 from pledges.models.yearend import organization_grade_label
@@ -34,11 +34,11 @@ def counting_note(report: Report, level: str) -> str:
     """What each figure counts over the round's period, in words."""
     rnd = report.round
     first, last = rnd.period_start.year, rnd.period_end.year
-    values = {"cutoff": short_date(rnd.cutoff), "first": first, "last": last}
+    values = {"cutoff": cited_date(rnd.cutoff), "first": first, "last": last}
     members = "Số đảng viên, cán bộ chủ chốt" + (", chi bộ phải báo cáo" if level != Level.CELL else "")
     if first == last:
         return (f"Ghi chú: {members} tính tại ngày chốt số liệu {values['cutoff']}; sinh hoạt chi bộ tính từ "
-                f"{short_date(rnd.period_start)} đến {short_date(min(rnd.period_end, rnd.cutoff))}; khen thưởng "
+                f"{cited_date(rnd.period_start)} đến {cited_date(min(rnd.period_end, rnd.cutoff))}; khen thưởng "
                 f"tính theo năm thành tích.")
     parts = [
         f"{members} {PERIOD_COUNTING['cutoff'].format(**values)}",
@@ -127,7 +127,7 @@ def figure_annexes(report: Report, figures: Mapping[str, int], *, number_text: s
 
 def number(annexes: list[Annex], number_text: str, issued_on: dt.date, start: int = 1) -> list[Annex]:
     """'Phụ lục 1. …' with 'Kèm theo Báo cáo số … ngày …' below."""
-    attached = f"(Kèm theo Báo cáo {number_text.replace('Số', 'số', 1)}, ngày {short_date(issued_on)})"
+    attached = f"(Kèm theo Báo cáo {number_text.replace('Số', 'số', 1)}, ngày {cited_date(issued_on)})"
     for i, annex in enumerate(annexes, start=start):
         if not annex.title.startswith("Phụ lục"):
             annex.title = f"Phụ lục {i}. {annex.title}"

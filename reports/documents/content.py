@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from directive03.formats import long_date, short_date
+from directive03.formats import cited_date, long_date
 from organizations.models import Kind, Level, Organization
 from organizations.selectors import names_as_of
 from organizations.text import clean_text
@@ -158,12 +158,12 @@ def subject_of(report: Report) -> str:
     rnd = report.round
     directive = rnd.directive
     title = nfc(rnd.title).strip()
-    about = f"ngày {short_date(directive.issued_on)} của {directive.issuer} về “{directive.title}”"
+    about = f"ngày {cited_date(directive.issued_on)} của {directive.issuer} về “{directive.title}”"
     if directive.code in title:  # "… thực hiện Chỉ thị số 03-CT/TW": say which one, once
         return title if directive.title.lower() in title.lower() else f"{title} {about}"
     if "chỉ thị" in title.lower():
         return title
-    return (f"{title} thực hiện Chỉ thị số {directive.code} ngày {short_date(directive.issued_on)} "
+    return (f"{title} thực hiện Chỉ thị số {directive.code} ngày {cited_date(directive.issued_on)} "
             f"của {directive.issuer} về “{directive.title}”")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from directive03.formats import number, short_date
+from directive03.formats import cited_date, number
 from organizations.models import Level
 
 from .. import figures as F_
@@ -51,7 +51,7 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
         return []
     sentences = []
     members = figures.get("members", 0)
-    head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {short_date(rnd.cutoff)})"
+    head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {cited_date(rnd.cutoff)})"
     if figures.get("key_cadres"):
         head += f", trong đó {count(figures['key_cadres'])} đồng chí là cán bộ chủ chốt"
     sentences.append(head)

@@ -21,6 +21,7 @@ from organizations.models import Level
 from organizations.text import undrawable_warning
 
 from .. import permissions, rollup, selectors, services
+from ..document_views import panel_context
 from ..forms import ReasonInput, ReportInput, split_errors
 from ..models import Report
 
@@ -91,6 +92,9 @@ def _render(request, report: Report, *, data: ReportInput | None = None, errors:
         "reason_targets": selectors.reason_targets(),
         "reopen_note": reopen_note if reopen_note is not None else "",
         "reopen_errors": reopen_errors or [],
+        # the document panel is part of the page (htmx then polls it while a build runs), so the
+        # page links to a file only when one exists, with or without JavaScript
+        **panel_context(report),
     }
     return render(request, "reports/report_detail.html", context, status=status)
 
