@@ -149,7 +149,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from organizations import demo as org_demo
+    from demo import seeding
     from organizations.models import Level, Organization, Role
     from pledges import services
     from pledges.models import MonthlyReview
@@ -160,7 +160,7 @@ def main() -> None:
     if not args.no_medium:
         if not User.objects.filter(username="bantuyengiao").exists():
             print(f"No demo province on {where}: building the medium one…")
-            org_demo.seed_demo(size="medium", seed=3, reset=True, log=print)
+            seeding.seed_demo(size="medium", seed=3, reset=True, log=print)
         ensure_year(today.year, today)
 
     cell, secretary = bench_cell()

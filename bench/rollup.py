@@ -64,12 +64,12 @@ def median_p95(samples: list[float]) -> tuple[float, float]:
 def ensure_demo(size: str) -> None:
     from django.contrib.auth import get_user_model
 
-    from organizations import demo
+    from demo import seeding
 
     if get_user_model().objects.filter(username="bantuyengiao").exists():
         return
     log(f"No demo province: building the {size} one (seed_demo --size {size})…")
-    demo.seed_demo(size=size, seed=3, reset=True, log=log)
+    seeding.seed_demo(size=size, seed=3, reset=True, log=log)
 
 
 def province():

@@ -31,14 +31,14 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from organizations import demo
+    from demo import seeding
     from organizations.models import Member, Membership, Organization, OrganizationVersion, Role
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if args.tracemalloc:
         tracemalloc.start()
     started = time.perf_counter()
-    ctx = demo.seed_demo(size=args.size, seed=args.seed, log=print)
+    ctx = seeding.seed_demo(size=args.size, seed=args.seed, log=print)
     elapsed = time.perf_counter() - started
     traced_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -31,12 +31,13 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from demo import seeding
     from organizations import demo
     from organizations.models import Level, Member, Organization, Role
 
     if not Organization.objects.exists():
         print(f"No demo province on {where}: building the {args.size} one…")
-        demo.seed_demo(size=args.size, seed=3, log=print)
+        seeding.seed_demo(size=args.size, seed=3, log=print)
     elif not get_user_model().objects.filter(username="bantuyengiao").exists():
         sys.exit(f"{where} has units but no demo user 'bantuyengiao': run bench/seed_medium.py first")
     units = Organization.objects.count()

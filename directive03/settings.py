@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "organizations",
     "pledges",
     "reports",
+    "demo",  # above every app: seeds the demo province across them (seed_demo)
 ]
 
 MIDDLEWARE = [

@@ -26,7 +26,23 @@ from pledges.selectors import directive_for_year
 
 from . import figures as F_
 from . import rollup, services
-from .models import Report, ReportEvent, ReportingRound, ReturnReason
+from .models import (
+    Document,
+    DocumentCounter,
+    DocumentRun,
+    Notification,
+    Reminder,
+    Report,
+    ReportEvent,
+    ReportingRound,
+    ReturnReason,
+)
+
+#: What a reset deletes of this app, in this order (rows that point at others first).
+RESET_MODELS = [
+    Notification, Reminder, Document, DocumentRun, DocumentCounter, ReturnReason, ReportEvent, Report,
+    ReportingRound,
+]
 
 State = Report.State
 Action = ReportEvent.Action

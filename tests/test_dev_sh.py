@@ -104,3 +104,11 @@ def test_ci_run_lets_the_environment_win():
     assert mine.stdout.split() == ["postgres://postgres@127.0.0.1:5432/chithi03_mine", "redis://127.0.0.1:6379/7"]
     default = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True, env=clean)
     assert default.stdout.split() == ["postgres://postgres@127.0.0.1:5432/chithi03", "redis://127.0.0.1:6379/0"]
+
+
+def test_favicon_is_the_icon_in_static(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/favicon.ico"
+    assert client.post("/favicon.ico").status_code == 405
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.ico"' in page

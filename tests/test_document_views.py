@@ -106,3 +106,19 @@ def test_read_views_refuse_post_and_actions_refuse_get(world, rnd, client):
     assert client.post(reverse("documents:panel", args=[report.pk])).status_code == 405
     assert client.get(reverse("documents:build", args=[report.pk])).status_code == 405
     assert client.get(reverse("documents:start", args=[rnd.pk])).status_code == 405
+
+
+def test_the_report_page_links_only_to_a_document_that_exists(world, rnd, client, inline):
+    """Without JavaScript too: before a build the page offers to build, never a link to a missing PDF."""
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    pdf_url = reverse("documents:download", args=[report.pk, "pdf"])
+    page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert pdf_url not in page and "<noscript>" not in page
+    assert f'action="{reverse("documents:build", args=[report.pk])}"' in page  # a plain form, no JS needed
+    assert client.get(pdf_url).status_code == 404
+    with inline():
+        client.post(reverse("documents:build", args=[report.pk]))
+    page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert pdf_url in page
+    assert client.get(pdf_url).status_code == 200

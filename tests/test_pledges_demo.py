@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils import timezone
 
-from organizations import demo as org_demo
+from demo import seeding
 from organizations import services as org_services
 from organizations.models import Membership, Organization
 from pledges import demo, selectors, services
@@ -45,9 +45,9 @@ def today(monkeypatch):
 @pytest.fixture
 def province(db, monkeypatch):
     """The small demo province: units, members and users only (the later stages are what is tested)."""
-    stages = [s for s in org_demo.STAGES if s.__name__ in ("build_tree", "build_members", "build_users")]
-    monkeypatch.setattr(org_demo, "STAGES", stages)
-    org_demo.seed_demo(size="small", seed=3, log=lambda message: None)
+    stages = [s for s in seeding.STAGES if s.__name__ in ("build_tree", "build_members", "build_users")]
+    monkeypatch.setattr(seeding, "STAGES", stages)
+    seeding.seed_demo(size="small", seed=3, log=lambda message: None)
     return Organization.objects.get(depth=1)
 
 

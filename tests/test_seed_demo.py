@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from directive03 import formats
 from organizations import demo
 from organizations.models import Kind, Level, Member, Membership, Organization, OrganizationVersion, Role
 from organizations.text import fold
@@ -170,7 +171,7 @@ def test_demo_users_have_their_roles(small):
                                      ("bithu2", Member.Position.SECRETARY, cell2)]:
         user = User.objects.get(username=username)
         member = Member.objects.get(cell=unit, position=position)
-        assert user.get_full_name() == member.full_name, username
+        assert formats.person_name(user) == member.full_name, username  # họ + tên, in that order
     assert all(u.first_name and u.last_name for u in User.objects.all())
 
 
@@ -208,6 +209,10 @@ def test_if_empty_and_show_logins(db):
     rows = {row["username"]: row for row in demo.demo_logins()}
     assert rows["bithu"]["password"] == "(changed)" and rows["xauy"]["password"] == demo.DEMO_PASSWORD
     assert rows["huyenuy"]["roles"] == "Cấp ủy phê duyệt, Cấp ủy theo dõi"
+    # the secretary and the deputy of the same cell, printed as what each is
+    assert (rows["bithu"]["roles"], rows["phobithu"]["roles"]) == ("Bí thư chi bộ", "Phó Bí thư chi bộ")
+    assert rows["bithu"]["unit"] == rows["phobithu"]["unit"]
+    assert "Phó Bí thư chi bộ" in skipped
     assert rows["bithu"]["unit"].startswith("Chi bộ ") and "(Đảng ủy xã " in rows["bithu"]["unit"]
 
 

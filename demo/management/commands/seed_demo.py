@@ -1,4 +1,4 @@
-"""Fill an empty database with a demo province: units, members and one user per role."""
+"""Fill an empty database with the demo province: units, members, users, a year of records, a round."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from organizations import demo
+from demo import seeding
+from organizations import demo as org_demo
 from organizations.models import Kind, Organization
 
 HELP = """Build a demo province with Vietnamese names: committees, cells, members and users.
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", choices=sorted(demo.SIZES), default="small")
+        parser.add_argument("--size", choices=sorted(org_demo.SIZES), default="small")
         parser.add_argument("--seed", type=int, default=3, help="random seed (default 3)")
         parser.add_argument("--reset", action="store_true",
                             help="delete the existing units, members, roles and demo users first")
@@ -62,8 +63,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self.stdout.write(f"Building the {size} demo province (seed {seed})…")
         try:
-            ctx = demo.seed_demo(size=size, seed=seed, reset=reset, log=self.stdout.write)
-        except demo.DemoRefused as exc:
+            ctx = seeding.seed_demo(size=size, seed=seed, reset=reset, log=self.stdout.write)
+        except seeding.DemoRefused as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
         counts = ctx.counts
@@ -86,7 +87,7 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self) -> None:
-        logins = demo.demo_logins()
+        logins = org_demo.demo_logins()
         if not logins:
             self.stdout.write("No demo users: run seed_demo first.")
             return
