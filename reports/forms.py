@@ -90,8 +90,6 @@ class RoundOpenForm(forms.Form):
         if len(provinces) == 1:
             self.fields["province"].widget = forms.HiddenInput()
             self.fields["province"].initial = provinces[0].pk
-        for name in ("period_start", "period_end", "cutoff", *DEADLINE_FIELDS):
-            self.fields[name].error_messages["invalid"] = _("Hãy nhập ngày hợp lệ (ngày/tháng/năm).")
         for name, f in self.fields.items():
             f.error_messages["required"] = _("Trường này là bắt buộc.")
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")

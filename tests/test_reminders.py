@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from directive03.formats import long_date
+from directive03.formats import short_date
 from organizations.models import Level, Role
 from pledges.models import Directive
 from reports import notifications, services, tasks
@@ -71,12 +71,12 @@ def test_reminders_go_to_the_people_who_write_the_due_reports(world, people, rnd
     to_b = next(m for m in mail.outbox if m.to == ["sec_b@example.vn"])
     assert to_b.subject == "Quá hạn nộp báo cáo: Sơ kết 6 tháng đầu năm 2026"
     assert "Kính gửi đồng chí Nguyễn Văn sec_b" in to_b.body
-    assert "Chi bộ ấp Xà Ngách" in to_b.body and long_date(rnd.deadline_cell) in to_b.body
+    assert "Chi bộ ấp Xà Ngách" in to_b.body and short_date(rnd.deadline_cell) in to_b.body
     assert "chậm 1 ngày" in to_b.body
     assert f"http://127.0.0.1:8000/dashboard/{rnd.pk}/?unit={world.b.pk}" in to_b.body  # SITE_URL + path
     to_c1 = next(m for m in mail.outbox if m.to == ["approver_c1@example.vn"])
     assert to_c1.subject == "Nhắc hạn nộp báo cáo: Sơ kết 6 tháng đầu năm 2026"
-    assert "còn 3 ngày" in to_c1.body and long_date(rnd.deadline_commune) in to_c1.body
+    assert "còn 3 ngày" in to_c1.body and short_date(rnd.deadline_commune) in to_c1.body
     note = Notification.objects.get(user=people.sec_b)
     assert note.read_at is None and "Chi bộ ấp Xà Ngách" in note.text
     assert note.url == f"/dashboard/{rnd.pk}/?unit={world.b.pk}"

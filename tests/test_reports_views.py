@@ -523,14 +523,14 @@ def test_the_open_form_fills_in_the_usual_dates(world, client):
     login(client, world, "board")
     # a period still to come (a past period's deadlines count from today: test_restructure_rounds)
     page = client.get(reverse("reports:round_open"), {"kind": "half_year", "year": "2030", "fill": "1"}).content.decode()
-    for value in ("Sơ kết 6 tháng đầu năm 2030", "2030-01-01", "2030-06-30", "2030-07-05", "2030-07-10",
-                  "2030-07-15", "2030-07-20"):
+    for value in ("Sơ kết 6 tháng đầu năm 2030", "01/01/2030", "30/06/2030", "05/07/2030", "10/07/2030",
+                  "15/07/2030", "20/07/2030"):
         assert f'value="{value}"' in page, value
     partial = client.get(reverse("reports:round_open"), {"kind": "multi_year", "year": "2030", "years": "3"},
                          HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and 'id="round-form"' in partial
-    assert 'value="Sơ kết 3 năm (2028–2030)"' in partial and 'value="2028-01-01"' in partial
-    assert 'value="2031-01-05"' in partial
+    assert 'value="Sơ kết 3 năm (2028–2030)"' in partial and 'value="01/01/2028"' in partial
+    assert 'value="05/01/2031"' in partial
     # switching to a multi-year kind while "1 năm" is still typed gives that kind's usual length
     partial = client.get(reverse("reports:round_open"), {"kind": "final", "year": "2026", "years": "1"},
                          HTTP_HX_REQUEST="true").content.decode()
