@@ -94,7 +94,7 @@ def _render(request, report: Report, *, data: ReportInput | None = None, errors:
         "reopen_errors": reopen_errors or [],
         # the document panel is part of the page (htmx then polls it while a build runs), so the
         # page links to a file only when one exists, with or without JavaScript
-        **panel_context(report),
+        **panel_context(report, request.user),
     }
     return render(request, "reports/report_detail.html", context, status=status)
 
