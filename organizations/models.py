@@ -99,7 +99,7 @@ class OrganizationVersion(models.Model):
     #: The place and issuer code then (a province renamed in 2025 still signs its 2024 documents
     #: with the 2024 place); blank in rows older than these fields: the unit's own values apply.
     place_name = NameField(_("địa danh"), max_length=100, blank=True)
-    issuer_code = models.CharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
+    issuer_code = CleanCharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
 
@@ -263,9 +263,9 @@ class RestructurePlan(models.Model):
         DISCARDED = "discarded", _("Đã hủy")
 
     province = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tỉnh"))
-    title = models.CharField(_("tên phương án"), max_length=200)
+    title = CleanCharField(_("tên phương án"), max_length=200)
     effective_on = models.DateField(_("ngày hiệu lực"))
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = CleanCharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied_by = models.ForeignKey(
@@ -296,7 +296,7 @@ class PlanChange(models.Model):
 
     plan = models.ForeignKey(RestructurePlan, on_delete=models.CASCADE, related_name="changes")
     position = models.PositiveIntegerField(default=0)
-    op = models.CharField(_("loại thay đổi"), max_length=8, choices=Op.choices)
+    op = CleanCharField(_("loại thay đổi"), max_length=8, choices=Op.choices)
     unit = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
         verbose_name=_("đơn vị"),
@@ -309,9 +309,9 @@ class PlanChange(models.Model):
     target_change = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     new_name = NameField(_("tên mới"), max_length=200, blank=True)
     place_name = NameField(_("địa danh mới"), max_length=100, blank=True)
-    level = models.CharField(_("cấp"), max_length=10, choices=Level.choices, blank=True)
-    unit_kind = models.CharField(_("loại hình"), max_length=20, choices=Kind.choices, blank=True)
-    issuer_code = models.CharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
+    level = CleanCharField(_("cấp"), max_length=10, choices=Level.choices, blank=True)
+    unit_kind = CleanCharField(_("loại hình"), max_length=20, choices=Kind.choices, blank=True)
+    issuer_code = CleanCharField(_("ký hiệu cơ quan ban hành"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("thay đổi")

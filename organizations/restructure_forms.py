@@ -5,22 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from directive03.forms import DateField
+
+from .fields import CleanFormCharField
 from .models import Kind, Level, PlanChange
-
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-
-
-class VnDateField(forms.DateField):
-    """dd/mm/yyyy, typed as text (never read month-first)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
-        kwargs.setdefault("error_messages", {"invalid": _("Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")})
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
 
 
 class Styled:
@@ -35,8 +23,8 @@ class Styled:
 
 class PlanForm(Styled, forms.Form):
     province = forms.ChoiceField(label=_("Tỉnh"))
-    title = forms.CharField(label=_("Tên phương án"), max_length=200)
-    effective_on = VnDateField(label=_("Ngày hiệu lực"))
+    title = CleanFormCharField(label=_("Tên phương án"), max_length=200)
+    effective_on = DateField(label=_("Ngày hiệu lực"))
 
     def __init__(self, *args, provinces=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,17 +37,17 @@ class PlanForm(Styled, forms.Form):
 
 class ChangeForm(Styled, forms.Form):
     op = forms.ChoiceField(label=_("Loại thay đổi"), choices=PlanChange.Op.choices)
-    unit = forms.CharField(label=_("Đơn vị"), required=False, max_length=500,
+    unit = CleanFormCharField(label=_("Đơn vị"), required=False, max_length=500,
                            help_text=_("Gõ vài chữ của tên để chọn theo đường dẫn đầy đủ."))
-    target = forms.CharField(label=_("Đơn vị đích"), required=False, max_length=500,
+    target = CleanFormCharField(label=_("Đơn vị đích"), required=False, max_length=500,
                              help_text=_("Cấp trên mới (chuyển, thành lập) hoặc đơn vị tiếp nhận (hợp nhất)."))
-    new_name = forms.CharField(label=_("Tên mới"), required=False, max_length=200)
-    place_name = forms.CharField(label=_("Địa danh mới"), required=False, max_length=100)
+    new_name = CleanFormCharField(label=_("Tên mới"), required=False, max_length=200)
+    place_name = CleanFormCharField(label=_("Địa danh mới"), required=False, max_length=100)
     level = forms.ChoiceField(label=_("Cấp (đơn vị mới)"), required=False,
                               choices=[("", "—"), *[(v, label) for v, label in Level.choices if v != Level.PROVINCE]])
     unit_kind = forms.ChoiceField(label=_("Loại hình (đơn vị mới)"), required=False,
                                   choices=[("", "—"), *Kind.choices])
-    issuer_code = forms.CharField(label=_("Ký hiệu (đơn vị mới)"), required=False, max_length=10)
+    issuer_code = CleanFormCharField(label=_("Ký hiệu (đơn vị mới)"), required=False, max_length=10)
 
 
 class PlanFileForm(Styled, forms.Form):
@@ -67,4 +55,4 @@ class PlanFileForm(Styled, forms.Form):
 
 
 class CloseForm(Styled, forms.Form):
-    effective_on = VnDateField(label=_("Ngày giải thể"))
+    effective_on = DateField(label=_("Ngày giải thể"))

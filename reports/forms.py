@@ -195,8 +195,8 @@ class IssueForm(forms.Form):
                           help_text=gettext_lazy("Ngày ghi trên văn bản; số văn bản theo nhiệm kỳ của ngày này."))
     signed_as = forms.ChoiceField(label=gettext_lazy("Người ký"), widget=forms.RadioSelect, required=False,
                                   choices=Document.SignedAs.choices)
-    signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=200, required=False)
-    opening = forms.CharField(
+    signer_name = CleanFormCharField(label=gettext_lazy("Họ tên người ký"), max_length=200, required=False)
+    opening = CleanFormCharField(
         label=gettext_lazy("Đoạn mở đầu phần I (số liệu chủ yếu)"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("Viết từ số liệu của báo cáo; có thể sửa trước khi ban hành. "

@@ -22,6 +22,7 @@ from reports import notifications, services
 from reports.models import Report, ReportingRound
 
 from .factories import MemberFactory, UserFactory, make_unit
+from .test_pledges_views import page_version
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = {"django_language": "en"}
@@ -214,7 +215,7 @@ def test_a_pledge_date_is_read_as_dd_mm_yyyy(world, client, language):
     url = reverse("pledges:pledge_member", args=[world.a.pk, 2026, member.pk])
     form = client.get(url).content.decode()
     assert 'type="date"' not in form and 'placeholder="dd/mm/yyyy"' in form
-    response = client.post(url, {"on": "01/02/2026", "kind": Pledge.Kind.EXEMPLARY,
+    response = client.post(url, {"version": page_version(client, url), "on": "01/02/2026", "kind": Pledge.Kind.EXEMPLARY,
                                  "content": ["Đi làm đúng giờ"], "verification": ["Chấm công"]})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Pledge.objects.get(member=member).revisions.get().valid_from == dt.date(2026, 2, 1)
@@ -245,18 +246,21 @@ def test_the_admin_reads_01_07_2025_as_1_july(world, admin_client_vi, language):
 
 
 def test_admin_date_messages_are_dd_mm_yyyy(world, admin_client_vi):
-    """A rename dated before the unit's current version: the message names that date as dd/mm/yyyy."""
-    OrganizationVersion.objects.filter(organization=world.a).update(valid_from=dt.date(2024, 12, 31))
-    Organization.objects.filter(pk=world.a.pk).update(valid_from=dt.date(2024, 12, 31))
-    response = admin_client_vi.post(reverse("admin:organizations_organization_change", args=[world.a.pk]), {
+    """A rename dated before the unit's current version: the form error names that date as dd/mm/yyyy
+    (the same date would amend that version: restructuring), and what was typed stays on the page."""
+    OrganizationVersion.objects.filter(organization=world.a).update(valid_from=dt.date(2025, 1, 15))
+    Organization.objects.filter(pk=world.a.pk).update(valid_from=dt.date(2025, 1, 15))
+    url = reverse("admin:organizations_organization_change", args=[world.a.pk])
+    token = re.search(r'name="version" value="([^"]*)"', admin_client_vi.get(url).content.decode()).group(1)
+    response = admin_client_vi.post(url, {
         "name": "Chi bộ ấp Hòn Quéo mới", "parent": world.c1.pk, "kind": world.a.kind,
         "issuer_code": world.a.issuer_code or "CB", "place_name": world.a.place_name or "",
-        "change_on": "31/12/2024",
+        "change_on": "31/12/2024", "version": token,
     })
-    assert response.status_code == 302
-    page = admin_client_vi.get(response["Location"]).content.decode()
-    assert "Ngày hiệu lực phải sau ngày 31/12/2024 của lần thay đổi trước." in page
-    assert "2024-12-31" not in page
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "đã có thay đổi từ ngày 15/01/2025" in page  # the restructuring check, before any write
+    assert "2025-01-15" not in page and "Chi bộ ấp Hòn Quéo mới" in page
 
 
 def test_messages_and_inputs_share_one_date_format():

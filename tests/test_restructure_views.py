@@ -104,7 +104,7 @@ def test_a_bad_date_is_refused_with_the_input_kept(world, client):
     response = client.post(reverse("organizations:plans"),
                            {"province": world.p.pk, "title": "Sắp xếp", "effective_on": "31/02/2025"})
     page = response.content.decode()
-    assert response.status_code == 200 and "ngày/tháng/năm" in page and 'value="Sắp xếp"' in page
+    assert response.status_code == 200 and "dd/mm/yyyy" in page and 'value="31/02/2025"' in page and 'value="Sắp xếp"' in page
     assert not RestructurePlan.objects.exists()
 
 
