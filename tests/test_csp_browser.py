@@ -55,6 +55,7 @@ def test_pages_run_under_the_policy_without_violations(world, live_server, phone
 
     # the board: tree (htmx expand), Bootstrap's collapsed menu, the dashboard's two charts
     browser_login(phone, live_server, "board")
+    phone.goto(f"{live_server.url}/units/")  # after login everyone lands on "Việc cần làm"
     phone.locator(f"button[hx-get='/units/{world.d1.pk}/children/']").click()
     phone.get_by_text("Đảng ủy xã Sóc Sơn").wait_for()
     phone.locator(".navbar-toggler").click()
