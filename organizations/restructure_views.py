@@ -166,6 +166,8 @@ def plan_units(request, pk: int):
 @login_required
 def change_delete(request, pk: int, change_id: int):
     plan = plans.get_plan_for_user(request.user, pk)
+    if not plan.changes.filter(pk=change_id).exists():  # a change of another plan is not this page's
+        raise Http404
     try:
         plans.change_delete(plan=plan, change_id=change_id, by=request.user)
     except ValidationError as exc:

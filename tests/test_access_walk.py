@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from organizations.models import ImportBatch, Level, Member, Organization, Role
+from organizations.models import ImportBatch, Level, Member, Organization, PlanChange, RestructurePlan, Role
 from pledges import services as pledge_services
 from pledges.models import MonthlyReview, Pledge, PressingIssue
 from reports import services as report_services
@@ -87,10 +87,21 @@ ROUTES: dict[str, dict[str, str]] = {
     "documents:start": {"pk": "round"},
     "documents:consolidated": {"pk": "round", "fmt": "fmt"},
     "documents:retry": {"pk": "run"},
+    "documents:issue": {"pk": "report"},
+    "reports:round_withdraw": {"pk": "round"},
+    "organizations:unit_close": {"pk": "org"},
+    "organizations:plans": {},
+    "organizations:plan": {"pk": "plan"},
+    "organizations:plan_apply": {"pk": "plan"},
+    "organizations:plan_discard": {"pk": "plan"},
+    "organizations:plan_template": {"pk": "plan"},
+    "organizations:plan_units": {"pk": "plan"},
+    "organizations:plan_upload": {"pk": "plan"},
+    "organizations:plan_change_delete": {"pk": "plan", "change_id": "change"},
 }
 #: Routes outside the walk: Django's own (auth, language, admin: superusers only), the health check, and
 #: the installable app's service worker and manifest (the same for everyone, no ids).
-OUTSIDE = {"home", "healthz", "service_worker", "manifest", "login", "logout", "password_change", "password_change_done", "set_language"}
+OUTSIDE = {"home", "healthz", "favicon", "service_worker", "manifest", "login", "logout", "password_change", "password_change_done", "set_language"}
 NOT_IDS = {"year", "month", "code", "fmt"}
 #: Parameter names that carry an id whatever their value looks like.
 ID_NAMES = {"member", "members", "recipient", "unit", "report", "review", "role", "organization", "province",
@@ -161,6 +172,14 @@ def _cell_objects(cell, member, rnd, user, today) -> dict[str, int]:
             "user": user.pk}
 
 
+def _plan(province: Organization, unit: Organization, by) -> dict[str, int]:
+    """A draft restructuring plan of the province (the board's), with one change: closing `unit`."""
+    plan = RestructurePlan.objects.create(province=province, title=f"Sắp xếp {province.name}",
+                                          effective_on=dt.date(2025, 7, 1), created_by=by)
+    change = PlanChange.objects.create(plan=plan, op=PlanChange.Op.CLOSE, unit=unit)
+    return {"plan": plan.pk, "change": change.pk}
+
+
 def _failed_run(rnd, user) -> int:
     return DocumentRun.objects.create(round=rnd, started_by=user, status=DocumentRun.Status.FAILED).pk
 
@@ -172,6 +191,7 @@ def scene(world):
     own = _cell_objects(world.a, world.members_a[0], rnd, world.users.sec_a, today)
     own["committee"] = world.c1.pk
     own["run"] = _failed_run(rnd, world.users.board)
+    own.update(_plan(world.p, world.a, world.users.board))
     # another district of the same province
     x_member = world.members_x[0]
     x_sec = user_with_role("sec_x", world.x, Role.Kind.CELL_SECRETARY)
@@ -179,6 +199,7 @@ def scene(world):
     other_district["committee"] = world.c2.pk
     # the round and its document run are the whole province's: another district shares them
     other_district["round"] = other_district["run"] = None
+    other_district["plan"] = other_district["change"] = None  # a plan is the province's too
     # another province
     p2 = make_unit(None, Level.PROVINCE, "Tỉnh ủy An Giang")
     c3 = make_unit(p2, Level.COMMUNE, "Đảng ủy xã Mỹ Hòa Hưng")
@@ -190,6 +211,7 @@ def scene(world):
     other_province = _cell_objects(z, z_member, rnd2, z_sec, today)
     other_province["committee"] = c3.pk
     other_province["run"] = _failed_run(rnd2, p2_board)
+    other_province.update(_plan(p2, z, p2_board))
     names_x = [x_member.full_name, world.x.name, world.c2.name, world.d2.name, "Vấn đề của Chi bộ khu phố 3"]
     names_p2 = [z_member.full_name, z.name, c3.name, p2.name, "Vấn đề của Chi bộ ấp Bình Đức"]
     return SimpleNamespace(

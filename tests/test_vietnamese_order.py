@@ -200,12 +200,16 @@ def test_consolidated_pdf_annexes_are_in_vietnamese_order(province, rnd, client,
     pdf = client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"]))
     assert pdf.status_code == 200
     text = squash(pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content))
-    annex1 = text[text.index("Phụ lục 1"):text.index("Phụ lục 2")]
-    assert in_order(annex1, TOP) == TOP
-    annex2 = text[text.index("Phụ lục 2"):text.index("Phụ lục 3")]
-    assert "Đảng ủy xã Sóc Sơn" in annex2
-    annex3 = text[text.index("Phụ lục 3"):]
-    assert in_order(annex3, TOP) == TOP
+    # the annexes after the signature, found by their titles (the province's own figures come first)
+    by_top = squash("SỐ LIỆU THEO ĐƠN VỊ TRỰC THUỘC TỈNH")
+    by_commune = squash("SỐ LIỆU THEO CƠ SỞ TRONG TỪNG ĐƠN VỊ TRỰC THUỘC TỈNH")
+    completeness = squash("TÌNH HÌNH BÁO CÁO CỦA ĐỢT")
+    annex_top = text[text.index(by_top):text.index(by_commune)]
+    assert in_order(annex_top, TOP) == TOP
+    annex_communes = text[text.index(by_commune):text.index(completeness)]
+    assert "Đảng ủy xã Sóc Sơn" in annex_communes
+    annex_last = text[text.index(completeness):]
+    assert in_order(annex_last, TOP) == TOP
 
 
 def test_the_database_sorts_like_python(province):

@@ -168,10 +168,12 @@ class Drills:
         folder = Path(settings.DOCUMENTS_ROOT) / f"round-{self.rnd.pk}"
         files = [p for p in folder.iterdir() if p.suffix in (".pdf", ".docx")] if folder.exists() else []
         numbered = Document.objects.filter(report__round=self.rnd, number__isnull=False)
-        used = {(row["report__organization_id"], row["number"]): row["n"] for row in numbered.values(
-            "report__organization_id", "number").annotate(n=Count("id"))}
+        # the province's report and its consolidated annexes share one number (one document issued):
+        # a number is used twice when two documents of the same kind carry it
+        used = {(row["report__organization_id"], row["kind"], row["number"]): row["n"] for row in numbered.values(
+            "report__organization_id", "kind", "number").annotate(n=Count("id"))}
         twice = sum(n - 1 for n in used.values())
-        skipped = sum(c.last_number - sum(1 for (org, _n) in used if org == c.organization_id)
+        skipped = sum(c.last_number - len({n for (org, _kind, n) in used if org == c.organization_id})
                       for c in DocumentCounter.objects.filter(organization_id__in=reports.values("organization_id")))
         return {"documents": len(docs), "lost": lost, "duplicated": max(0, len(files) - 2 * len(docs)) + twice
                 + skipped, "stuck": sum(1 for d in docs if d.status != "ready") + (run.status == "running"),
