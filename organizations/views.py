@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from directive03.forms import DateField
 
 from . import selectors
 from .access import Action, access_for, get_org_for_user
@@ -19,15 +19,21 @@ from .text import fold
 AS_OF_CELLS_SHOWN = 400
 
 
+class AsOfForm(forms.Form):
+    """`?ngay=`: the date of the tree, read as every date input is (directive03.forms.DateField)."""
+
+    ngay = DateField()
+
+
 def _as_of(request, access):
     """The tree on the date of `?ngay=dd/mm/yyyy`: None without it; (date, roots) or (error, None)."""
     raw = request.GET.get("ngay", "").strip()[:20]
     if not raw:
         return None
-    try:
-        on = dt.datetime.strptime(raw, "%d/%m/%Y").date()
-    except ValueError:
-        return _("Hãy nhập ngày theo dạng ngày/tháng/năm, ví dụ 01/07/2025."), None
+    form = AsOfForm({"ngay": raw})
+    if not form.is_valid():
+        return form.errors["ngay"][0], None
+    on = form.cleaned_data["ngay"]
     root_ids = None if access.is_superuser else [g.org_id for g in access.grants]
     return on, selectors.subtrees_as_of(on, root_ids)
 
