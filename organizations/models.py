@@ -168,6 +168,23 @@ class Member(models.Model):
         return self.cell_id is not None
 
 
+class MemberCount(models.Model):
+    """How many members a cell has now (Member.cell), kept by the database itself: triggers on the
+    members table (migration 0007) add and subtract on every insert, delete and change of cell, whatever
+    writes it (the member pages, transfers, imports, restructuring, the admin, the demo's bulk inserts).
+    A separate table, so that saving an Organization never writes a stale count back. No row: 0."""
+
+    cell = models.OneToOneField(Organization, on_delete=models.CASCADE, primary_key=True, related_name="member_tally")
+    members = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("số đảng viên của chi bộ")
+        verbose_name_plural = _("số đảng viên của chi bộ")
+
+    def __str__(self) -> str:
+        return f"{self.cell_id}: {self.members}"
+
+
 class Membership(models.Model):
     """A period a member belonged to a cell (sinh hoạt tại chi bộ). end is exclusive."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from .models import Level, Member, Membership, Organization, OrganizationVersion
+from .models import Level, Member, MemberCount, Membership, Organization, OrganizationVersion
 from .text import fold, sort_key, vi_order
 
 STEPLEN = Organization.steplen
@@ -26,8 +26,9 @@ def children_of(org: Organization) -> QuerySet[Organization]:
 def with_counts(units: list[Organization]) -> list[Organization]:
     """Attach .member_count and .cell_count (of each unit's whole subtree) to the units.
 
-    Two queries whatever the number of units and their depths: the active cells under the units'
-    common path prefix, and the members grouped by cell; the sums up the tree are done here.
+    One query whatever the number of units and their depths: the active cells under the units' common
+    path prefix with their kept member counts (MemberCount, kept by the database); the sums up the
+    tree are done here.
     """
     if not units:
         return units
@@ -35,27 +36,35 @@ def with_counts(units: list[Organization]) -> list[Organization]:
     common = common[: len(common) - len(common) % STEPLEN]
     cells = list(
         Organization.objects.filter(level=Level.CELL, valid_to__isnull=True, path__startswith=common)
-        .values_list("id", "path")
+        .values_list("id", "path", "member_tally__members")
     )
-    members = dict(
-        Member.objects.filter(cell__isnull=False, cell__path__startswith=common)
-        .values("cell_id").annotate(n=Count("id")).order_by().values_list("cell_id", "n")
-    )
+    members = {cell_id: n or 0 for cell_id, _path, n in cells}
     targets: dict[str, list[Organization]] = defaultdict(list)
     for u in units:
         u.member_count, u.cell_count = 0, 0
         targets[u.path].append(u)
-    for cell_id, path in cells:
-        n = members.get(cell_id, 0)
+    for cell_id, path, _n in cells:
+        n = members[cell_id]
         for i in range(1, len(path) // STEPLEN + 1):
             for u in targets.get(path[: i * STEPLEN], ()):
                 u.member_count += n
                 u.cell_count += 1
+    closed = [u.pk for u in units if u.is_cell and u.pk not in members]
+    if closed:  # closed cells (history) asked for by name: their counts are kept too
+        members.update(MemberCount.objects.filter(cell_id__in=closed).values_list("cell_id", "members"))
     for u in units:
         if u.is_cell:
             u.cell_count = 1
-            u.member_count = u.member_count or members.get(u.pk, 0)
+            u.member_count = members.get(u.pk, 0)
     return units
+
+
+def member_counts_recomputed() -> dict[int, int]:
+    """Every cell's member count counted from the members (what MemberCount keeps; for checks)."""
+    return dict(
+        Member.objects.filter(cell__isnull=False).values("cell_id").annotate(n=Count("id")).order_by()
+        .values_list("cell_id", "n")
+    )
 
 
 def search_units(scope: QuerySet[Organization], query: str, limit: int = 50) -> list[Organization]:
