@@ -13,8 +13,10 @@ class ReportsConfig(AppConfig):
         from . import (
             document_tasks,  # noqa: F401 - registers the Celery tasks
             notifications,
+            rollup,
         )
         from .closures import open_reports
 
         register_closure_check(open_reports)
         review_decided.connect(notifications.on_review_decided, dispatch_uid="reports.notify_review")
+        review_decided.connect(rollup.on_review_decided, dispatch_uid="reports.rollup_review")

@@ -25,6 +25,7 @@ from pledges.models import Directive
 from pledges.selectors import directive_for_year
 
 from . import figures as F_
+from . import counts as report_counts
 from . import rollup, services
 from .models import (
     Document,
@@ -404,6 +405,7 @@ def build_round(*, province: Organization, year: int, today: dt.date, rng: rando
         [ReturnReason(event_id=ev.pk, report=report, target=target, text=text) for ev, report, target, text in reasons],
         batch_size=2000,
     )
+    report_counts.rebuild(rnd)  # the states were written in bulk: the kept counts follow
     rollup.refresh_round(rnd, today=today)
     counts = Counter(plan.values())
     return {

@@ -182,6 +182,34 @@ class Report(models.Model):
         return [(code, str(self._meta.get_field(code).verbose_name), getattr(self, code)) for code in self.SECTIONS]
 
 
+class ReportCount(models.Model):
+    """Kept counts of a round: for one report's unit (its subtree in the round's tree, itself included)
+    and one level, how many reports are in each state and how many were sent after their deadline.
+    Written by reports.counts: rebuilt when a round opens, moved by one UPDATE of the unit's ancestors
+    whenever a report changes state (save, submit, approve, return, reopen). The dashboard and the
+    roll-up read them instead of counting the round's reports."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    level = CleanCharField(max_length=10, choices=Level.choices)
+    total = models.IntegerField(default=0)
+    not_started = models.IntegerField(default=0)
+    draft = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    #: submitted or approved, sent after the level's deadline
+    sent_late = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization", "level"], name="one_count_per_unit_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.organization_id}/{self.level}: {self.total}"
+
+
 class ReportEvent(models.Model):
     """Audit of a report: every transition, who, when, why."""
 

@@ -21,7 +21,7 @@ from organizations.selectors import tree_as_of
 from organizations.text import clean_text, vi_order
 
 from . import figures as F_
-from . import notifications, permissions, rollup
+from . import counts, notifications, permissions, rollup
 from .models import SECTION_MAX, Report, ReportEvent, ReportingRound, ReturnReason
 
 State = Report.State
@@ -131,6 +131,7 @@ def round_open(
 
     walk(roots[0], "/")
     Report.objects.bulk_create(reports, batch_size=2000)
+    counts.rebuild(rnd)
     rollup.refresh_round(rnd)
     return rnd
 
@@ -200,8 +201,10 @@ def report_save(*, report: Report, sections: Mapping[str, str], typed: Mapping[s
     if errors:
         raise ValidationError(errors)
     report.version += 1
+    before = counts.key_of(report)
     report.started_at = report.started_at or timezone.now()
     report.save()
+    counts.move(report, before)
     _event(report, ReportEvent.Action.SAVE, by)
     return report
 
@@ -247,6 +250,7 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
                 "Còn %(n)s đơn vị trực thuộc chưa được duyệt (%(names)s). Hãy ghi rõ lý do khi gửi."
             ) % {"n": len(pending), "names": names}}, code="children_pending")
     rollup.refresh_report(report)
+    before = counts.key_of(report)
     report.submit_note = note
     report.submitted_at, report.submitted_by = timezone.now(), by
     report.version += 1
@@ -259,6 +263,7 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
         report.state = State.SUBMITTED
         _event(report, ReportEvent.Action.SUBMIT, by, note)
     report.save()
+    counts.move(report, before)
     if report.parent_id is not None:
         notifications.on_report_changed(report, ReportEvent.Action.SUBMIT, by)
     return report
@@ -283,9 +288,10 @@ def _freeze(report: Report) -> None:
 def _refresh_parent(report: Report) -> None:
     if report.parent_id is None:
         return
-    parent = Report.objects.filter(round_id=report.round_id, organization_id=report.parent_id).first()
+    parent = (Report.objects.filter(round_id=report.round_id, organization_id=report.parent_id)
+              .select_related("round").only(*rollup.ROLLUP_FIELDS, "round").first())
     if parent is not None:
-        rollup.refresh_report(parent)
+        rollup.refresh_upward(parent)  # and every committee above it, in a fixed number of queries
 
 
 @transaction.atomic
@@ -298,10 +304,12 @@ def report_approve(*, report: Report, by) -> Report:
         raise ValidationError(_("Chỉ duyệt được báo cáo đã gửi."), code="state")
     rollup.refresh_report(report)
     _freeze(report)
+    before = counts.key_of(report)
     report.state = State.APPROVED
     report.decided_at, report.decided_by = timezone.now(), by
     report.version += 1
     report.save()
+    counts.move(report, before)
     _event(report, ReportEvent.Action.APPROVE, by)
     _refresh_parent(report)
     notifications.on_report_changed(report, ReportEvent.Action.APPROVE, by)
@@ -330,10 +338,12 @@ def report_return(*, report: Report, by, reasons: Sequence[tuple[str, str]]) -> 
         clean.append((target, text))
     if not clean:
         raise ValidationError({"reasons": _("Hãy ghi ít nhất một lý do trả lại.")}, code="no_reason")
+    before = counts.key_of(report)
     report.state = State.RETURNED
     report.decided_at, report.decided_by = timezone.now(), by
     report.version += 1
     report.save()
+    counts.move(report, before)
     event = _event(report, ReportEvent.Action.RETURN, by, "\n".join(t for _, t in clean))
     ReturnReason.objects.bulk_create(
         [ReturnReason(event=event, report=report, target=target, text=text) for target, text in clean]
@@ -356,11 +366,13 @@ def report_reopen(*, report: Report, by, note: str) -> Report:
     note = _clean_note(note)
     if not note:
         raise ValidationError({"note": _("Hãy ghi lý do mở lại.")})
+    before = counts.key_of(report)
     report.state = State.RETURNED
     report.snapshot = None
     report.decided_at, report.decided_by = timezone.now(), by
     report.version += 1
     report.save()
+    counts.move(report, before)
     event = _event(report, ReportEvent.Action.REOPEN, by, note)
     ReturnReason.objects.create(event=event, report=report, target="", text=note)
     rollup.refresh_report(report)
