@@ -24,9 +24,9 @@ from organizations.access import Access, access_for
 from organizations.models import Level
 from organizations.text import sort_key, vi_order
 
+from . import counts, rollup
 from . import figures as F_
-from . import rollup
-from .models import Report, ReportingRound
+from .models import Report, ReportCount, ReportingRound
 from .permissions import visible_q
 
 State = Report.State
@@ -44,17 +44,12 @@ LIGHT_FIELDS = ("id", "round_id", "organization_id", "parent_id", "tree_path", "
 
 # -- rules ------------------------------------------------------------------------------------
 
-def _day_after_start(day: dt.date) -> dt.datetime:
-    """The first instant of the day after `day`, in the current time zone."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
 def late_q(rnd: ReportingRound, today: dt.date) -> Q:
     """Report.is_late as a filter: past its level's deadline and not sent, or sent after it."""
     q = Q(pk__in=[])
     for level in LEVEL_ORDER:
         deadline = rnd.deadline_for(level)
-        q |= Q(level=level, state__in=DONE_STATES, submitted_at__gte=_day_after_start(deadline))
+        q |= Q(level=level, state__in=DONE_STATES, submitted_at__gte=counts.day_after_start(deadline))
         if today > deadline:
             q |= Q(level=level, state__in=OPEN_STATES)
     return q
@@ -96,6 +91,14 @@ class Counts:
     @classmethod
     def of(cls, row: dict) -> Counts:
         return cls(**{k: int(row.get(k) or 0) for k in cls.KEYS})
+
+    @classmethod
+    def kept(cls, row: dict, deadline: dt.date, today: dt.date) -> Counts:
+        """From a kept ReportCount row of one level: late = sent after the deadline, plus (once the
+        deadline has passed) every report not sent."""
+        out = cls(**{k: int(row.get(k) or 0) for k in cls.KEYS if k != "late"})
+        out.late = int(row.get("sent_late") or 0) + (out.not_sent if today > deadline else 0)
+        return out
 
     def add(self, other: Counts) -> None:
         for k in self.KEYS:
@@ -275,25 +278,57 @@ def late_rows(qs: QuerySet[Report], rnd: ReportingRound, today: dt.date, limit: 
     return out
 
 
-def child_rows(access: Access, unit: Report, rnd: ReportingRound, today: dt.date, figure: F_.Figure,
-               qs: QuerySet[Report]) -> list[ChildRow]:
-    """Each direct child of the unit in the round's tree with the counts of its subtree (one grouped
-    query) and the chosen figure from its report (one query)."""
+def _children(access: Access, unit: Report) -> list[Report]:
+    """The unit's direct children in the round's tree that the user reads, in name order (one query)."""
     children = (Report.objects.filter(round_id=unit.round_id, parent_id=unit.organization_id)
                 .only(*LIGHT_FIELDS, "figures", "typed_figures")
                 .annotate(snapshot_figures=KeyTransform("figures", "snapshot"))
                 .order_by(vi_order("name"), "id"))
     if not _reaches_whole_subtree(access, unit):
         children = children.filter(visible_q(access))
-    children = list(children)
+    return list(children)
+
+
+def kept_counts(rnd: ReportingRound, unit_ids: list[int], today: dt.date) -> dict[int, dict[str, Counts]]:
+    """The kept counts (ReportCount) of the given units, per unit and level: one query."""
+    out: dict[int, dict[str, Counts]] = {}
+    rows = ReportCount.objects.filter(round_id=rnd.pk, organization_id__in=unit_ids).values()
+    for row in rows:
+        out.setdefault(row["organization_id"], {})[row["level"]] = Counts.kept(
+            row, rnd.deadline_for(row["level"]), today)
+    return out
+
+
+def level_rows_kept(by_level: dict[str, Counts], rnd: ReportingRound) -> list[LevelRow]:
+    return [LevelRow(level, str(Level(level).label), rnd.deadline_for(level), by_level[level])
+            for level in LEVEL_ORDER if level in by_level]
+
+
+def _summed(by_level: dict[str, Counts]) -> Counts:
+    total = Counts()
+    for c in by_level.values():
+        total.add(c)
+    return total
+
+
+def child_rows(access: Access, unit: Report, rnd: ReportingRound, today: dt.date, figure: F_.Figure,
+               qs: QuerySet[Report], children: list[Report] | None = None,
+               kept: dict[int, dict[str, Counts]] | None = None) -> list[ChildRow]:
+    """Each direct child of the unit in the round's tree with the counts of its subtree and the chosen
+    figure from its report: the children (one query) and their counts, kept (`kept`: read with the
+    unit's, see build) or grouped over the subtree (one query)."""
+    children = _children(access, unit) if children is None else children
     if not children:
         return []
-    # "/1/7/31/…" below "/1/7/": the segment after the unit's path names the child
-    rest = Substr("tree_path", len(unit.tree_path) + 1)
-    child_id = Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
-    grouped = (qs.exclude(pk=unit.pk).annotate(child=child_id).values("child")
-               .annotate(**_state_counts(late_q(rnd, today))).order_by())
-    by_child = {int(row["child"]): Counts.of(row) for row in grouped}
+    if kept is not None:
+        by_child = {child.organization_id: _summed(kept.get(child.organization_id, {})) for child in children}
+    else:
+        # "/1/7/31/…" below "/1/7/": the segment after the unit's path names the child
+        rest = Substr("tree_path", len(unit.tree_path) + 1)
+        child_id = Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+        grouped = (qs.exclude(pk=unit.pk).annotate(child=child_id).values("child")
+                   .annotate(**_state_counts(late_q(rnd, today))).order_by())
+        by_child = {int(row["child"]): Counts.of(row) for row in grouped}
     out = []
     for child in children:
         # effective() reads the frozen figures from the snapshot: hand it just those
@@ -347,14 +382,21 @@ def build(*, user, rnd: ReportingRound, unit_id: int | None = None, figure_code:
     scopes = scopes_for(access, rnd)
     unit = unit_report(access, rnd, unit_id, scopes)
     qs = subtree(access, unit)
-    levels = level_rows(qs, rnd, today)
+    if _reaches_whole_subtree(access, unit):
+        # the counts per level and per child are kept (ReportCount): the unit's and its children's rows
+        children = _children(access, unit)
+        kept = kept_counts(rnd, [unit.organization_id, *(c.organization_id for c in children)], today)
+        levels = level_rows_kept(kept.get(unit.organization_id, {}), rnd)
+        rows = child_rows(access, unit, rnd, today, figure, qs, children=children, kept=kept)
+    else:  # a user who reads only part of the subtree: counted over what they read
+        levels = level_rows(qs, rnd, today)
+        rows = child_rows(access, unit, rnd, today, figure, qs)
     totals = Counts()
     for row in levels:
         totals.add(row.counts)
     return Dashboard(
         round=rnd, unit=unit, today=today, trail=trail(access, unit), scopes=scopes, levels=levels,
-        totals=totals, late=late_rows(qs, rnd, today, late_limit),
-        children=child_rows(access, unit, rnd, today, figure, qs), figure=figure,
+        totals=totals, late=late_rows(qs, rnd, today, late_limit), children=rows, figure=figure,
         timeline=timeline(qs, totals.total),
     )
 

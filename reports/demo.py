@@ -24,8 +24,8 @@ from organizations.models import Level, Organization, Role
 from pledges.models import Directive
 from pledges.selectors import directive_for_year
 
-from . import figures as F_
 from . import counts as report_counts
+from . import figures as F_
 from . import rollup, services
 from .models import (
     Document,

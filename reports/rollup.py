@@ -313,7 +313,7 @@ def update_rows(objs: list[models.Model], fields: list[str]) -> None:
     if limit:
         batch = max(1, min(batch, limit // len(names)))
     table = qn(meta.db_table)
-    assignments = ", ".join(f"{qn(c.column)} = v.{n}" for c, n in zip(cols, names[1:]))
+    assignments = ", ".join(f"{qn(c.column)} = v.{n}" for c, n in zip(cols, names[1:], strict=True))
     params_of = [
         [obj.pk] + [c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] for obj in objs
     ]

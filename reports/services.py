@@ -20,8 +20,8 @@ from organizations.models import Level, Organization
 from organizations.selectors import tree_as_of
 from organizations.text import clean_text, vi_order
 
-from . import figures as F_
 from . import counts, notifications, permissions, rollup
+from . import figures as F_
 from .models import SECTION_MAX, Report, ReportEvent, ReportingRound, ReturnReason
 
 State = Report.State

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from organizations.models import Level, Role
 from pledges.models import Directive
+from reports import counts as report_counts
 from reports import dashboard, services
 from reports.models import Report
 
@@ -35,9 +36,11 @@ def open_round(world, today: dt.date, title: str = "Sơ kết 6 tháng đầu n�
 
 
 def force(rnd, org, state, *, started=None, submitted=None, decided=None, snapshot=None):
+    """A state written by a direct update (as the demo writes them in bulk): the kept counts are rebuilt."""
     Report.objects.filter(round=rnd, organization_id=getattr(org, "pk", org)).update(
         state=state, started_at=started, submitted_at=submitted, decided_at=decided, snapshot=snapshot,
     )
+    report_counts.rebuild(rnd)
 
 
 def set_states(world, rnd, today):
