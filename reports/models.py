@@ -210,6 +210,26 @@ class ReportCount(models.Model):
         return f"{self.round_id}/{self.organization_id}/{self.level}: {self.total}"
 
 
+class ReportDayCount(models.Model):
+    """Kept timeline of a round: for one report's unit (its subtree) and one day, how many reports now
+    sent (submitted or approved) were sent that day and how many now approved were approved that day.
+    Kept by reports.counts with ReportCount."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "organization", "day"], name="one_day_count_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.organization_id}/{self.day}: {self.sent}, {self.approved}"
+
+
 class ReportEvent(models.Model):
     """Audit of a report: every transition, who, when, why."""
 

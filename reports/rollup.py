@@ -317,8 +317,9 @@ def update_rows(objs: list[models.Model], fields: list[str]) -> None:
     params_of = [
         [obj.pk] + [c.get_db_prep_save(getattr(obj, c.attname), connection) for c in cols] for obj in objs
     ]
-    # one transaction: in autocommit mode every statement would be its own commit (a WAL flush each)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # one transaction: in autocommit mode every statement would be its own commit (a WAL flush each);
+    # inside one already, no savepoint (an error rolls the caller's transaction back anyway)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(params_of), batch):
             chunk = params_of[start:start + batch]
             sql = (f"WITH v({', '.join(names)}) AS (VALUES {', '.join([row] * len(chunk))}) "

@@ -49,6 +49,7 @@ def assert_kept(rnd) -> None:
     """The kept counts are the recomputed ones, and no report's live figures are stale (a whole-round
     refresh finds nothing to write)."""
     assert counts.kept(rnd) == counts.recomputed(rnd)
+    assert counts.kept_days(rnd) == counts.recomputed_days(rnd)
     assert rollup.refresh_round(rnd) == 0
 
 
@@ -124,6 +125,8 @@ def test_the_dashboard_reads_the_kept_counts_as_the_subtree_counts_them(world, r
     grouped = dashboard.child_rows(access_for(u.board), unit, rnd, today, board.figure, qs)
     assert {c.report.organization_id: vars(c.counts) for c in board.children} == \
         {c.report.organization_id: vars(c.counts) for c in grouped}
+    assert board.timeline == dashboard.timeline(qs, board.totals.total)
+    assert board.timeline["submitted"] == [1] and board.timeline["approved"] == [1]
     assert board.totals.late == 9  # every deadline has passed: sent late, or not sent
     assert counts.kept(rnd)[(world.p.pk, "cell")]["sent_late"] == 1
 
