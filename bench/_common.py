@@ -76,9 +76,11 @@ def database_size() -> str:
     return f"{total / 2**20:.0f} MB"
 
 
-def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bool, width: int = 40) -> None:
+def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bool,
+               width: int = 40) -> dict[str, tuple[float, float, int]]:
     """Request each (label, url) once to warm up, once under CaptureQueriesContext, then n times;
-    print status, size, queries, SQL ms, median and p95 ms (and the 3 slowest queries if asked)."""
+    print status, size, queries, SQL ms, median and p95 ms (and the 3 slowest queries if asked).
+    Returns {label: (median ms, p95 ms, queries)}."""
     import statistics
     import time
 
@@ -87,6 +89,7 @@ def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bo
 
     print(f"  {'page':<{width}}{'status':>6}{'KB':>7}{'queries':>8}{'sql ms':>8}{'median ms':>11}{'p95 ms':>8}")
     slow: list[tuple[str, list[dict]]] = []
+    out: dict[str, tuple[float, float, int]] = {}
     for label, url in pages:
         client.get(url)  # warm-up
         connection.queries_log.clear()  # the log keeps 9,000 entries; a full one captures nothing
@@ -103,8 +106,10 @@ def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bo
         print(f"  {label:<{width}}{response.status_code:>6}{len(response.content) / 1024:>7.0f}"
               f"{len(queries):>8}{sql_ms:>8.0f}{statistics.median(times):>11.0f}{p95:>8.0f}")
         slow.append((label, sorted(queries, key=lambda q: -float(q["time"]))[:3]))
+        out[label] = (statistics.median(times), p95, len(queries))
     if show_queries:
         for label, queries in slow:
             print(f"\n{label}:")
             for q in queries:
                 print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
+    return out

@@ -60,7 +60,13 @@ def main() -> None:
         ("notifications page", reverse("dashboard:notifications")),
     ]
     print(f"\n{where} [{connection.vendor}]; round “{rnd.title}”; user bantuyengiao; n={args.n}")
-    time_pages(client, pages, n=args.n, show_queries=args.queries, width=40)
+    times = time_pages(client, pages, n=args.n, show_queries=args.queries, width=40)
+    # the issue's row, beside a page of the same run that reads almost nothing (the machine's load)
+    med, p95, queries = times[pages[0][0]]
+    floor_med = times["notifications page"][0]
+    print(f"\nIssue 15: province dashboard, one user: median {med:.0f} ms, p95 {p95:.0f} ms (goal p95 ≤ 200 ms "
+          f"under 50 paced users), {queries} queries; ×{med / floor_med:.1f} the notifications page "
+          f"({floor_med:.0f} ms) of the same run")
 
 
 if __name__ == "__main__":
