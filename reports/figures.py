@@ -40,6 +40,10 @@ class Figure:
     #: label uses the terms of the year classified.
     graded: str = ""
     grade: str = ""
+    #: Also given for each year of a period of several years ('pledged-2012'): the pledges of each year and
+    #: the members (key cadres) they are a share of, at the end of that year. The figure itself stays the
+    #: last year's (`counted`), and the documents say so.
+    by_year: bool = False
 
     @property
     def is_ratio(self) -> bool:
@@ -79,29 +83,33 @@ G_CLASS = _("Đánh giá, xếp loại")
 G_CHECK = _("Kiểm tra, kỷ luật")
 
 FIGURES: tuple[Figure, ...] = (
-    Figure("members", _("Số đảng viên"), G_ORG, unit=_("đảng viên"), counted="cutoff"),
-    Figure("key_cadres", _("Cán bộ chủ chốt"), G_ORG, unit=_("đồng chí"), counted="cutoff"),
+    Figure("members", _("Số đảng viên"), G_ORG, unit=_("đảng viên"), counted="cutoff", by_year=True),
+    Figure("key_cadres", _("Cán bộ chủ chốt"), G_ORG, unit=_("đồng chí"), counted="cutoff", by_year=True),
     Figure("cells_expected", _("Chi bộ phải báo cáo"), G_ORG, source="structure", unit=_("chi bộ"),
            committee_only=True, counted="cutoff"),
     Figure("cells_reporting", _("Chi bộ có báo cáo được duyệt"), G_ORG, unit=_("chi bộ"), committee_only=True,
            counted="cutoff"),
     Figure("reporting_pct", _("Tỷ lệ chi bộ có báo cáo được duyệt"), G_ORG, source="ratio",
            numerator=("cells_reporting",), denominator=("cells_expected",), committee_only=True, counted="cutoff"),
-    Figure("pledged", _("Đảng viên đăng ký làm theo"), G_PLEDGE, unit=_("đảng viên"), counted="last_year"),
+    Figure("pledged", _("Đảng viên đăng ký làm theo"), G_PLEDGE, unit=_("đảng viên"), counted="last_year",
+           by_year=True),
     Figure("pledged_pct", _("Tỷ lệ đảng viên đăng ký"), G_PLEDGE, source="ratio",
-           numerator=("pledged",), denominator=("members",), counted="last_year"),
-    Figure("pledged_set_example", _("Đăng ký “nêu gương”"), G_PLEDGE, unit=_("đảng viên"), counted="last_year"),
+           numerator=("pledged",), denominator=("members",), counted="last_year", by_year=True),
+    Figure("pledged_set_example", _("Đăng ký “nêu gương”"), G_PLEDGE, unit=_("đảng viên"), counted="last_year",
+           by_year=True),
     # the share of key cadres who registered: a secretary or deputy who is not a key cadre may
     # register "nêu gương" too, so pledged_set_example / key_cadres could pass 100%
     Figure("key_cadres_set_example", _("Cán bộ chủ chốt đăng ký “nêu gương”"), G_PLEDGE, unit=_("đồng chí"),
-           counted="last_year"),
+           counted="last_year", by_year=True),
     Figure("pledged_set_example_pct", _("Tỷ lệ cán bộ chủ chốt đăng ký “nêu gương”"), G_PLEDGE,
-           source="ratio", numerator=("key_cadres_set_example",), denominator=("key_cadres",), counted="last_year"),
-    Figure("pledged_exemplary", _("Đăng ký “gương mẫu thực hiện”"), G_PLEDGE, unit=_("đảng viên"), counted="last_year"),
+           source="ratio", numerator=("key_cadres_set_example",), denominator=("key_cadres",), counted="last_year",
+           by_year=True),
+    Figure("pledged_exemplary", _("Đăng ký “gương mẫu thực hiện”"), G_PLEDGE, unit=_("đảng viên"), counted="last_year",
+           by_year=True),
     Figure("pledged_exemplary_pct", _("Tỷ lệ đăng ký “gương mẫu thực hiện”"), G_PLEDGE, source="ratio",
-           numerator=("pledged_exemplary",), denominator=("members",), counted="last_year"),
+           numerator=("pledged_exemplary",), denominator=("members",), counted="last_year", by_year=True),
     Figure("collective_pledges", _("Chi bộ có bản đăng ký tập thể"), G_PLEDGE, unit=_("chi bộ"), committee_only=True,
-           counted="last_year"),
+           counted="last_year", by_year=True),
     Figure("meetings_expected", _("Kỳ sinh hoạt phải tổ chức (chi bộ × tháng)"), G_MEETING, unit=_("kỳ")),
     Figure("meetings_held", _("Kỳ sinh hoạt có nội dung Chỉ thị"), G_MEETING, unit=_("kỳ")),
     Figure("meetings_pct", _("Tỷ lệ kỳ sinh hoạt có nội dung Chỉ thị"), G_MEETING, source="ratio",
@@ -177,9 +185,26 @@ def yearly_keys(figures: Mapping[str, int]) -> list[str]:
     return [k for k in figures if YEAR_SEP in k]
 
 
-def years_of(figures: Mapping[str, int]) -> list[int]:
-    """The years a period's figures carry one by one (empty for a period of one year or less)."""
-    return sorted({y for k in yearly_keys(figures) if (y := split_code(k)[1]) is not None})
+def years_of(figures: Mapping[str, int], codes: Iterable[str] | None = None) -> list[int]:
+    """The years a period's figures carry one by one (empty for a period of one year or less); `codes`:
+    only the years some of these figures are given for."""
+    wanted = set(codes) if codes is not None else None
+    return sorted({y for k in yearly_keys(figures) if (parts := split_code(k))[1] is not None
+                   and (wanted is None or parts[0] in wanted) for y in [parts[1]]})
+
+
+#: The classification figures, given for each year (a row per year).
+CLASSIFIED: tuple[str, ...] = tuple(f.code for f in FIGURES if f.counted == "years")
+#: The stored pledge figures given for each year, and the members they are a share of.
+PLEDGES_BY_YEAR: tuple[str, ...] = tuple(f.code for f in FIGURES if f.by_year and not f.is_ratio)
+
+
+def classification_years(figures: Mapping[str, int]) -> list[int]:
+    return years_of(figures, CLASSIFIED)
+
+
+def pledge_years(figures: Mapping[str, int]) -> list[int]:
+    return years_of(figures, ("pledged",))
 
 
 def add(total: dict[str, int], other: Mapping[str, int], codes: Iterable[str] = SUMMED) -> dict[str, int]:
@@ -226,7 +251,7 @@ def figure_for(code: str) -> Figure | None:
     fig = BY_CODE.get(base)
     if fig is None or year is None:
         return fig if year is None else None
-    if fig.counted != "years":
+    if fig.counted != "years" and not fig.by_year:
         return None
     return replace(fig, code=code, label=label_for(fig, year),
                    numerator=tuple(yearly(c, year) for c in fig.numerator),
@@ -252,8 +277,18 @@ def groups(level: str | None = None) -> list[tuple[Promise, list[Figure]]]:
 def per_year(figures: Mapping[str, int], level: str | None = None) -> list[tuple[int, list[Figure]]]:
     """The classification of each year of a period: (year, its figures in that year's terms)."""
     out = []
-    for year in years_of(figures):
+    for year in classification_years(figures):
         figs = [figure_for(yearly(f.code, year)) for f in FIGURES if f.counted == "years"]
+        out.append((year, [f for f in figs if f is not None and (level is None or shown(f, level))]))
+    return out
+
+
+def pledges_per_year(figures: Mapping[str, int], level: str | None = None) -> list[tuple[int, list[Figure]]]:
+    """The pledges of each year of a period: (year, the pledge figures of that year, with the members at
+    that year's end they are a share of)."""
+    out = []
+    for year in pledge_years(figures):
+        figs = [figure_for(yearly(f.code, year)) for f in FIGURES if f.by_year]
         out.append((year, [f for f in figs if f is not None and (level is None or shown(f, level))]))
     return out
 

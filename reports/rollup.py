@@ -74,6 +74,31 @@ def classification_years(rnd: ReportingRound) -> list[int]:
             if rnd.period_start <= dt.date(y, 12, 31) <= rnd.period_end]
 
 
+def pledge_years(rnd: ReportingRound) -> list[int]:
+    """The years whose pledges a round of several years gives one by one (each year has its own pledges,
+    registered at its start); empty for a round within one year, whose pledges are that year's."""
+    years = list(range(rnd.period_start.year, rnd.period_end.year + 1))
+    return years if len(years) > 1 else []
+
+
+def _pledge_aggregates(year: int | None = None) -> dict[str, Aggregate]:
+    """The pledge figures of the members a Membership source counts (those of the cell on one day), with
+    the pledge of the year (relation `year_pledge`); `year` given: keyed as that year's figures."""
+    set_example, exemplary = Pledge.Kind.SET_EXAMPLE, Pledge.Kind.EXEMPLARY
+    aggregates = {
+        "pledged": Count("member_id", distinct=True, filter=Q(year_pledge__isnull=False)),
+        "pledged_set_example": Count("member_id", distinct=True, filter=Q(year_pledge__kind=set_example)),
+        "key_cadres_set_example": Count("member_id", distinct=True, filter=Q(
+            member__is_key_cadre=True, year_pledge__kind=set_example)),
+        "pledged_exemplary": Count("member_id", distinct=True, filter=Q(year_pledge__kind=exemplary)),
+    }
+    if year is None:
+        return aggregates
+    aggregates |= {"members": Count("member_id", distinct=True),
+                   "key_cadres": Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True))}
+    return {F_.yearly(code, year): aggregate for code, aggregate in aggregates.items()}
+
+
 def commendation_years(rnd: ReportingRound) -> Q:
     """Commendations count in the year they reward ("năm thành tích"), whenever they were decided (a
     Giấy khen for 2014 decided on 15/01/2015 counts in a 2011–2014 round). In a period that ends before
@@ -135,7 +160,6 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
     window = review_window(rnd, today)
     year = rnd.period_end.year
 
-    set_example, exemplary = Pledge.Kind.SET_EXAMPLE, Pledge.Kind.EXEMPLARY
     out = [
         # the pledge figures count the same people as `members` (the cell's members at the cut-off),
         # so their shares never pass 100%: a member who left is counted where they are now, and a
@@ -144,11 +168,7 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
         Source(Membership, "cell_id", current_on(rnd.cutoff), {
             "members": Count("member_id", distinct=True),
             "key_cadres": Count("member_id", distinct=True, filter=Q(member__is_key_cadre=True)),
-            "pledged": Count("member_id", distinct=True, filter=Q(year_pledge__isnull=False)),
-            "pledged_set_example": Count("member_id", distinct=True, filter=Q(year_pledge__kind=set_example)),
-            "key_cadres_set_example": Count("member_id", distinct=True, filter=Q(
-                member__is_key_cadre=True, year_pledge__kind=set_example)),
-            "pledged_exemplary": Count("member_id", distinct=True, filter=Q(year_pledge__kind=exemplary)),
+            **_pledge_aggregates(),
         }, relations={"year_pledge": FilteredRelation("member__pledges", condition=Q(member__pledges__year=year))}),
         Source(Pledge, "cell_id", Q(year=year, member__isnull=True), {
             "collective_pledges": Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE)),
@@ -176,6 +196,17 @@ def sources(rnd: ReportingRound, today: dt.date | None = None) -> list[Source]:
             "examples": Count("id", filter=Q(kind=ModelExample.Kind.EXAMPLE)),
         }),
     ]
+    # a round of several years: each year's pledges, as a share of the cell's members at that year's end (the
+    # last year's equal the figures above when the round ends on 31 December)
+    by_year = pledge_years(rnd)
+    for y in by_year:
+        on = min(dt.date(y, 12, 31), rnd.cutoff)
+        out.append(Source(Membership, "cell_id", current_on(on), _pledge_aggregates(y), relations={
+            "year_pledge": FilteredRelation("member__pledges", condition=Q(member__pledges__year=y))}))
+    if by_year:
+        out.append(Source(Pledge, "cell_id", Q(year__in=by_year, member__isnull=True), {
+            F_.yearly("collective_pledges", y): Count("id", filter=Q(kind=Pledge.Kind.COLLECTIVE, year=y))
+            for y in by_year}))
     years = classification_years(rnd)
     if years:
         out += [

@@ -210,6 +210,8 @@ def figure_groups(report: Report, *, reasons: dict[str, list[ReturnReason]] | No
     # a cell's page shows no committee figure; a period of several years adds each year's classification
     year_groups = [(_("Đánh giá, xếp loại năm %(year)s") % {"year": year}, figs)
                    for year, figs in F_.per_year(values, report.level)]
+    year_groups += [(_("Đăng ký làm theo năm %(year)s") % {"year": year}, figs)
+                    for year, figs in F_.pledges_per_year(values, report.level)]
     years = rollup.classification_years(report.round)
     for group, figs in F_.groups(report.level) + year_groups:
         rows = []

@@ -202,7 +202,7 @@ def test_a_whole_round_bottom_up_twice_leaves_one_document_per_report(world, rnd
     # the consolidated province PDF: every district row, and the totals
     consolidated = Document.objects.get(report__round=rnd, kind="consolidated")
     text = squash(pdf_text(build.file_path(consolidated, "pdf").read_bytes()))
-    assert "Phụ lục 1" in text and "Phụ lục 3" in text
+    assert "PHỤ LỤC 1" in text and "PHỤ LỤC 3" in text
     for name in ("Huyện ủy Hòn Đất", "Thành ủy Rạch Giá", "Chi bộ Ban Quản lý các KCN tỉnh"):
         assert name in text
     province = Report.objects.get(round=rnd, organization=world.p)

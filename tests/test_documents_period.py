@@ -136,7 +136,7 @@ def test_a_four_year_summary_of_a_cell_issued_in_january_2015(client, past, inli
     client.force_login(world.users.sec_a)
     page = squash(client.get(reverse("reports:report", args=[cell.pk])).content.decode())
     assert "Đánh giá, xếp loại năm 2012" in page
-    assert re.search(r"Đảng viên đủ tư cách, hoàn thành nhiệm vụ</a>.*?<td[^>]*>\s*1 ", page)
+    assert re.search(r"Đảng viên đủ tư cách, hoàn thành nhiệm vụ nhưng còn hạn chế</a>.*?<td[^>]*>\s*1 ", page)
     assert re.search(r"id=\"fig-commendations_certificate\".*?<td[^>]*>\s*3 ", page)
     assert re.search(r"id=\"fig-commendations_merit\".*?<td[^>]*>\s*1 ", page)
     assert "Chi bộ phải báo cáo" not in page  # a committee figure means nothing for a cell
@@ -166,12 +166,12 @@ def test_a_four_year_summary_of_a_cell_issued_in_january_2015(client, past, inli
         assert "04 lượt khen thưởng" in text and "01 Bằng khen, 03 Giấy khen" in text
         assert "năm 2012: 66,7%" in text and "năm 2014: 100%" in text
         # the full tables after the signature: a row per year, in that year's terms
-        assert "Phụ lục 1. SỐ LIỆU CHỦ YẾU" in text and "Phụ lục 2. KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN TỪNG NĂM" in text
-        assert "Đảng viên đủ tư cách, hoàn thành nhiệm vụ" in text and "Trong sạch, vững mạnh" in text
+        assert "PHỤ LỤC 1 SỐ LIỆU CHỦ YẾU" in text and "PHỤ LỤC 2 KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN TỪNG NĂM" in text
+        assert "Đảng viên đủ tư cách, hoàn thành nhiệm vụ nhưng còn hạn chế" in text and "Trong sạch, vững mạnh" in text
         assert "cộng cả giai đoạn 2011–2014" in text and "tại ngày chốt số liệu 31/12/2014" in text
         for committee_only in ("Chi bộ phải báo cáo", "Chi bộ có báo cáo được duyệt", "bản đăng ký tập thể"):
             assert committee_only not in text
-    assert pdf.index("Nơi nhận") < pdf.index("Phụ lục 1")
+    assert pdf.index("Nơi nhận") < pdf.index("PHỤ LỤC 1")
     assert re.search(r"2012 0 2 1 0 66,7% Trong sạch, vững mạnh", pdf)
     assert "2012 | 0 | 2 | 1 | 0 | 66,7% | Trong sạch, vững mạnh" in docx
     assert "Bằng khen 1" in pdf and "Giấy khen 3" in pdf
@@ -192,7 +192,7 @@ def test_a_four_year_summary_of_a_cell_issued_in_january_2015(client, past, inli
                                  signed_as="deputy", signer_name="Trần Thị Ánh 1", opening="Đoạn mở đầu do chi bộ viết.")
     pdf = squash(pdf_text(download(client, cell, "pdf")))
     assert "T/M CHI BỘ K/T BÍ THƯ PHÓ BÍ THƯ" in pdf and "Trần Thị Ánh 1" in pdf
-    assert "Đoạn mở đầu do chi bộ viết." in pdf and "04 lượt khen thưởng" not in pdf.split("Phụ lục")[0]
+    assert "Đoạn mở đầu do chi bộ viết." in pdf and "04 lượt khen thưởng" not in pdf.split("PHỤ LỤC 1")[0]
 
 
 def test_a_committee_names_its_signer_and_the_numbering_follows_the_issue_date(client, past, inline):
@@ -240,11 +240,18 @@ def test_a_2014_grade_prints_the_terms_of_2014(client, past, inline):
     client.force_login(world.users.approver_c1)
     page = client.get(reverse("pledges:yearend", args=[world.a.pk, 2014])).content.decode()
     assert "Trong sạch, vững mạnh" in page and "Hoàn thành xuất sắc nhiệm vụ" not in page.split('name="grade"')[1]
+    assert "Yếu kém</option>" in page.split('name="grade"')[1]
     assert post_year_end(client, world.a, 2014, {"action": "classify_org", "grade": "excellent"}).status_code == 302
     client.force_login(world.users.sec_a)
     page = client.get(reverse("pledges:yearend", args=[world.a.pk, 2014])).content.decode()
-    assert "Trong sạch, vững mạnh" in page and "Đủ tư cách, hoàn thành tốt nhiệm vụ" in page
-    assert "Hoàn thành tốt nhiệm vụ</option>" not in page  # members' dropdown: the 2014 terms
+    # 2014 (Hướng dẫn 27-HD/BTCTW, 2014): the cell still "Trong sạch, vững mạnh", its members already without
+    # "đủ tư cách"; 2013 (Quy định 338-QĐ/TW): "đủ tư cách, … nhưng còn hạn chế"
+    members_form = page.split('name="action" value="classify"')[1].split('value="classify_org"')[0]
+    assert "Không hoàn thành nhiệm vụ</option>" in members_form and "tư cách" not in members_form
+    assert "Trong sạch, vững mạnh" in page
+    page_2013 = client.get(reverse("pledges:yearend", args=[world.a.pk, 2013])).content.decode()
+    assert "Đủ tư cách, hoàn thành nhiệm vụ nhưng còn hạn chế</option>" in page_2013
+    assert "Vi phạm tư cách hoặc không hoàn thành nhiệm vụ</option>" in page_2013
     assert post_year_end(client, world.a, 2014, {
         "action": "classify", "members": [str(m.pk) for m in world.members_a],
         **{f"g-{m.pk}": "good" for m in world.members_a}}).status_code == 302
@@ -256,7 +263,7 @@ def test_a_2014_grade_prints_the_terms_of_2014(client, past, inline):
                                  signed_as="secretary", signer_name="Trần Thị Ánh 0", opening="")
     pdf = squash(pdf_text(download(client, cell, "pdf")))
     assert "Chi bộ được xếp loại năm 2014 Trong sạch, vững mạnh" in pdf
-    assert "Đảng viên đủ tư cách, hoàn thành tốt nhiệm vụ 3" in pdf
+    assert "Đảng viên hoàn thành tốt nhiệm vụ 3" in pdf
     assert "ngày 14/5/2011" in pdf and "14/05/2011" not in pdf
     assert doc.number_text == "Số 01-BC/CB"
     commune = Report.objects.get(round=rnd, organization=world.c1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,39 +26,69 @@ class Grade(models.TextChoices):
     INCOMPLETE = "incomplete", _("Không hoàn thành nhiệm vụ")
 
 
-#: The first year classified under Quy định 132-QĐ/TW (08/3/2018) and Hướng dẫn 16-HD/BTCTW (24/9/2018):
-#: the four grades above, for members and organizations alike.
-TERMS_SINCE = 2018
+@dataclass(frozen=True)
+class GradeTerms:
+    """The terms of the four grades in force from `since` (the year classified), and where they are set."""
 
-#: Members' grades before 2018 (Hướng dẫn 07-HD/BTCTW 2011 and 47-HD/BTCTW 2012): "đủ tư cách".
-MEMBER_GRADE_LABELS_BEFORE_2018 = {
-    Grade.EXCELLENT: _("Đủ tư cách, hoàn thành xuất sắc nhiệm vụ"),
-    Grade.GOOD: _("Đủ tư cách, hoàn thành tốt nhiệm vụ"),
-    Grade.COMPLETE: _("Đủ tư cách, hoàn thành nhiệm vụ"),
-    Grade.INCOMPLETE: _("Vi phạm tư cách hoặc không hoàn thành nhiệm vụ"),
-}
+    since: int
+    source: str
+    member: dict
+    organization: dict
 
-#: Party organizations' grades before 2018.
-ORGANIZATION_GRADE_LABELS_BEFORE_2018 = {
-    Grade.EXCELLENT: _("Trong sạch, vững mạnh"),
-    Grade.GOOD: _("Hoàn thành tốt nhiệm vụ"),
-    Grade.COMPLETE: _("Hoàn thành nhiệm vụ"),
-    Grade.INCOMPLETE: _("Yếu kém"),
-}
+
+#: The terms of each period, oldest first; a year uses the last period that started by then. Kept as data:
+#: an old record is never renamed, it is shown in the terms of its year.
+#:
+#: - 2011–2013: Quy định 338-QĐ/TW (26/11/2010) and Hướng dẫn 07-HD/BTCTW (2011). Members "đủ tư cách, …"
+#:   with the third grade "hoàn thành nhiệm vụ nhưng còn hạn chế"; grassroots organizations "Trong sạch,
+#:   vững mạnh / Hoàn thành tốt nhiệm vụ / Hoàn thành nhiệm vụ / Yếu kém" (DOMAIN.md: "before 2018
+#:   organizations were: …").
+#: - 2014–2017: Hướng dẫn 27-HD/BTCTW (25/9/2014), applied from the 2014 year-end: members "Hoàn thành xuất
+#:   sắc / tốt / Hoàn thành / Không hoàn thành nhiệm vụ" (its rule "chi bộ có trên 1/2 số đảng viên xếp loại
+#:   'Không hoàn thành nhiệm vụ'" names the member grade); organizations unchanged ("… xếp loại 'Yếu kém'").
+#: - since 2018: Quy định 132-QĐ/TW (08/3/2018) and Hướng dẫn 16-HD/BTCTW (24/9/2018): the four grades of
+#:   `Grade`, for members and organizations alike.
+#:
+#: The seed report 004 (a cell's 2011–2014 summary, January 2015) says "hoàn thành tốt nhiệm vụ trở lên"
+#: of the members, which every period's terms allow.
+GRADE_TERMS: tuple[GradeTerms, ...] = (
+    GradeTerms(2011, "Quy định 338-QĐ/TW (2010), Hướng dẫn 07-HD/BTCTW (2011)", member={
+        Grade.EXCELLENT: _("Đủ tư cách, hoàn thành xuất sắc nhiệm vụ"),
+        Grade.GOOD: _("Đủ tư cách, hoàn thành tốt nhiệm vụ"),
+        Grade.COMPLETE: _("Đủ tư cách, hoàn thành nhiệm vụ nhưng còn hạn chế"),
+        Grade.INCOMPLETE: _("Vi phạm tư cách hoặc không hoàn thành nhiệm vụ"),
+    }, organization={
+        Grade.EXCELLENT: _("Trong sạch, vững mạnh"),
+        Grade.GOOD: _("Hoàn thành tốt nhiệm vụ"),
+        Grade.COMPLETE: _("Hoàn thành nhiệm vụ"),
+        Grade.INCOMPLETE: _("Yếu kém"),
+    }),
+    GradeTerms(2014, "Hướng dẫn 27-HD/BTCTW (25/9/2014)", member={g: g.label for g in Grade}, organization={
+        Grade.EXCELLENT: _("Trong sạch, vững mạnh"),
+        Grade.GOOD: _("Hoàn thành tốt nhiệm vụ"),
+        Grade.COMPLETE: _("Hoàn thành nhiệm vụ"),
+        Grade.INCOMPLETE: _("Yếu kém"),
+    }),
+    GradeTerms(2018, "Quy định 132-QĐ/TW (08/3/2018), Hướng dẫn 16-HD/BTCTW (24/9/2018)",
+               member={g: g.label for g in Grade}, organization={g: g.label for g in Grade}),
+)
+#: The first year classified under Quy định 132-QĐ/TW: the same four terms for members and organizations.
+TERMS_SINCE = GRADE_TERMS[-1].since
+
+
+def terms_of(year: int) -> GradeTerms:
+    """The terms in force for the classification of `year` (a year before the first period: the first)."""
+    return next((t for t in reversed(GRADE_TERMS) if year >= t.since), GRADE_TERMS[0])
 
 
 def member_grade_label(grade: str, year: int) -> str:
     """The term of a member's grade as it was named in `year`."""
-    if year < TERMS_SINCE:
-        return str(MEMBER_GRADE_LABELS_BEFORE_2018[Grade(grade)])
-    return str(Grade(grade).label)
+    return str(terms_of(year).member[Grade(grade)])
 
 
 def organization_grade_label(grade: str, year: int) -> str:
     """The term of an organization's grade as it was named in `year`."""
-    if year < TERMS_SINCE:
-        return str(ORGANIZATION_GRADE_LABELS_BEFORE_2018[Grade(grade)])
-    return str(Grade(grade).label)
+    return str(terms_of(year).organization[Grade(grade)])
 
 
 def grade_choices(year: int, *, organization: bool = False) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from .. import rollup
 from ..models import Report
 from .content import ANNEX_FIGURES, Annex, AnnexGroup, nfc
 
+PLEDGE_TITLE = "ĐĂNG KÝ HỌC TẬP VÀ LÀM THEO TỪNG NĂM"
 CHANGED_MARK = "(*)"
 CHANGED_NOTE = ("(*) Số liệu của đơn vị đã thay đổi sau khi được duyệt; bảng ghi số liệu đã duyệt "
                 "(số hiện tại ghi trong ngoặc).")
@@ -30,7 +31,7 @@ PERIOD_COUNTING = {
 }
 
 
-def counting_note(report: Report, level: str) -> str:
+def counting_note(report: Report, level: str, *, pledges_by_year: bool = False) -> str:
     """What each figure counts over the round's period, in words."""
     rnd = report.round
     first, last = rnd.period_start.year, rnd.period_end.year
@@ -42,7 +43,8 @@ def counting_note(report: Report, level: str) -> str:
                 f"tính theo năm thành tích.")
     parts = [
         f"{members} {PERIOD_COUNTING['cutoff'].format(**values)}",
-        f"đăng ký làm theo {PERIOD_COUNTING['last_year'].format(**values)}",
+        f"đăng ký làm theo {PERIOD_COUNTING['last_year'].format(**values)}"
+        + (f" (từng năm ở phụ lục “{PLEDGE_TITLE}”)" if pledges_by_year else ""),
         "kỳ sinh hoạt, lượt ghi sổ người tốt, việc tốt, khen thưởng (theo năm thành tích), mô hình, điển hình, "
         f"kiểm tra {PERIOD_COUNTING['period'].format(**values)}",
         f"đánh giá, xếp loại {PERIOD_COUNTING['years']}",
@@ -55,13 +57,18 @@ def figures_annex(report: Report, figures: Mapping[str, int]) -> Annex:
     level = report.level
     years = rollup.classification_years(report.round)
     groups = []
+    pledge_years = F_.pledge_years(figures)
     for group, figs in F_.groups(level):
         rows = [[str(f.label), f.display_value(figures)] for f in (F_.in_terms(f, years) for f in figs)]
         if level == Level.CELL and group == F_.G_CLASS and len(years) == 1:
             rows.append([f"Chi bộ được xếp loại năm {years[0]}", own_grade(figures, years[0], single=True)])
-        groups.append(AnnexGroup(heading=str(group), rows=rows))
+        heading = str(group)
+        if group == F_.G_PLEDGE and pledge_years:
+            # over several years the pledges are the last year's here; every year's are in their own annex
+            heading = f"{heading} năm {pledge_years[-1]} (từng năm ở phụ lục “{PLEDGE_TITLE}”)"
+        groups.append(AnnexGroup(heading=heading, rows=rows))
     return Annex(title="SỐ LIỆU CHỦ YẾU", columns=["Chỉ tiêu", "Số liệu"], groups=groups,
-                 notes=[counting_note(report, level)])
+                 notes=[counting_note(report, level, pledges_by_year=bool(pledge_years))])
 
 
 def own_grade(figures: Mapping[str, int], year: int, *, single: bool = False) -> str:
@@ -116,21 +123,49 @@ def classification_annex(report: Report, figures: Mapping[str, int]) -> Annex | 
     return annex
 
 
+def pledge_annex(report: Report, figures: Mapping[str, int]) -> Annex | None:
+    """A row per year of a period of several years: the members at that year's end and how many registered
+    their pledge that year (each kind), with the shares; a committee adds its cells' collective plans."""
+    years = F_.pledges_per_year(figures, report.level)
+    if not years:
+        return None
+    codes = ["members", "pledged", "pledged_pct", "key_cadres", "key_cadres_set_example", "pledged_set_example_pct",
+             "pledged_exemplary", "pledged_exemplary_pct"]
+    if report.level != Level.CELL:
+        codes.append("collective_pledges")
+    columns = ["Năm", "Đảng viên (cuối năm)", "Đăng ký làm theo", "Tỷ lệ", "Cán bộ chủ chốt (cuối năm)",
+               "Cán bộ chủ chốt đăng ký “nêu gương”", "Tỷ lệ", "Đăng ký “gương mẫu thực hiện”", "Tỷ lệ"]
+    if report.level != Level.CELL:
+        columns.append("Chi bộ có bản đăng ký tập thể")
+    rows = []
+    for year, _figs in years:
+        row = [str(year)]
+        for code in codes:
+            fig = F_.figure_for(F_.yearly(code, year))
+            row.append(fig.display_value(figures) if fig is not None else "–")
+        rows.append(row)
+    last = years[-1][0]
+    on = min(dt.date(last, 12, 31), report.round.cutoff)
+    notes = [f"Ghi chú: đảng viên, cán bộ chủ chốt của mỗi năm tính tại ngày 31/12 năm đó (năm {last}: ngày "
+             f"{cited_date(on)}); đăng ký làm theo là bản đăng ký của năm đó."]
+    return Annex(title=PLEDGE_TITLE, columns=columns, rows=rows, notes=notes, wide=True, style="years")
+
+
 def figure_annexes(report: Report, figures: Mapping[str, int], *, number_text: str,
                    issued_on: dt.date) -> list[Annex]:
     out = [figures_annex(report, figures)]
-    yearly = classification_annex(report, figures)
-    if yearly is not None:
-        out.append(yearly)
+    for annex in (classification_annex(report, figures), pledge_annex(report, figures)):
+        if annex is not None:
+            out.append(annex)
     return number(out, number_text, issued_on)
 
 
 def number(annexes: list[Annex], number_text: str, issued_on: dt.date, start: int = 1) -> list[Annex]:
-    """'Phụ lục 1. …' with 'Kèm theo Báo cáo số … ngày …' below."""
+    """An annex laid out as Party documents lay it out: "PHỤ LỤC 1" on its own line, the title below it, then
+    "(Kèm theo Báo cáo số 01-BC/CB, ngày 15/01/2015)"."""
     attached = f"(Kèm theo Báo cáo {number_text.replace('Số', 'số', 1)}, ngày {cited_date(issued_on)})"
     for i, annex in enumerate(annexes, start=start):
-        if not annex.title.startswith("Phụ lục"):
-            annex.title = f"Phụ lục {i}. {annex.title}"
+        annex.label = annex.label or f"PHỤ LỤC {i}"
         annex.subtitle = annex.subtitle or attached
     return annexes
 

@@ -28,6 +28,10 @@ SECTION_HEADINGS = {
     "recommendations": "V. KIẾN NGHỊ, ĐỀ XUẤT",
 }
 
+#: The numbered sub-headings of section I, as the seeds lay it out (seed 004: first how the unit led and
+#: organized the work, then "Một số kết quả cụ thể là: …" with the figures; seed 002: "1- …", "2- …").
+RESULTS_PARTS = ("1. Công tác lãnh đạo, chỉ đạo, tổ chức thực hiện", "2. Những kết quả cụ thể")
+
 #: Key figures shown as columns of the annex tables.
 ANNEX_FIGURES = (
     "members", "pledged_pct", "meetings_pct", "avg_minutes", "exemplary_records",
@@ -92,6 +96,8 @@ class Annex:
     text_columns: tuple[int, ...] = (0,)
     #: a style of table (document.css): "" or "years" (a narrow first column)
     style: str = ""
+    #: "PHỤ LỤC 1" on its own line above the title (set when the annexes are numbered)
+    label: str = ""
 
 
 @dataclass
@@ -109,6 +115,8 @@ class DocContent:
     signer: str
     #: the opening paragraph(s) of section I: the key figures in prose
     opening: list[str] = field(default_factory=list)
+    #: section I under its numbered sub-headings (RESULTS_PARTS): (sub-heading, paragraphs)
+    parts: list[tuple[str, list[str]]] = field(default_factory=list)
     #: the tables after the signature (Phụ lục), numbered in order
     annexes: list[Annex] = field(default_factory=list)
 
@@ -118,13 +126,16 @@ class DocContent:
 
     def all_text(self) -> str:
         parts = [self.superior, self.issuer, self.number_text, self.place_date, self.title, self.subject]
-        for heading, paragraphs in self.sections:
+        for index, (heading, paragraphs) in enumerate(self.sections):
             parts.append(heading)
             parts.extend(paragraphs)
+            for sub, texts in (self.parts if index == 0 else []):
+                parts.append(sub)
+                parts.extend(texts)
         parts.extend(self.recipients)
         parts.extend([*self.signature_lines, self.signer])
         for annex in self.annexes:
-            parts.extend([annex.title, annex.subtitle, *annex.notes])
+            parts.extend([annex.label, annex.title, annex.subtitle, *annex.notes])
             for row in [annex.columns, *annex.rows, *([annex.total] if annex.total else [])]:
                 parts.append(" ".join(row))
             for group in annex.groups:
@@ -142,9 +153,25 @@ def report_source(report: Report) -> dict:
             "approved": False, "at": None}
 
 
-def source_key(report: Report) -> str:
-    """Changes whenever the document's content would: compare with Document.source_key."""
-    payload = json.dumps([report.pk, report.state, report_source(report)], sort_keys=True, default=str)
+def issue_key(report: Report, doc=None) -> list:
+    """How the document is issued, as it would print: its date, who signs and the opening paragraph. The
+    report's own document carries them (the consolidated document prints its report's); `doc` None: read it."""
+    from ..models import Document
+    from . import issue
+
+    issuing = issue.issuing_document(report, doc) if doc is not None else (
+        Document.objects.filter(report=report, kind=Document.Kind.REPORT).first())
+    signed_as, signer = issue.signer_of(report, issuing)
+    dated = doc if doc is not None and doc.issued_on else issuing
+    return [str(issue.document_date(report, dated)), signed_as, signer, issuing.opening if issuing else ""]
+
+
+def source_key(report: Report, doc=None) -> str:
+    """Changes whenever the document's content would (compare with Document.source_key): the report's
+    content and figures, and how it is issued (date, signer, opening), so a document built before its
+    date or signer was changed is out of date and gets rebuilt (its number never changes: build.py)."""
+    payload = json.dumps([report.pk, report.state, report_source(report), issue_key(report, doc)],
+                         sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -152,19 +179,31 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n|\n", nfc(text)) if p.strip()]
 
 
+def unit_phrase(report: Report) -> str:
+    """Whose work the subject line is about, as the seeds say it: "tại Chi bộ Ban Quản lý các KCN tỉnh Hưng
+    Yên" (seed 004, a cell), "của Đảng bộ …" (seed 000, a committee: the party organization it leads)."""
+    name = nfc(report.name).strip()
+    if report.level == Level.CELL:
+        return f"tại {name}"
+    return f"của {party_body(name)}"
+
+
 def subject_of(report: Report) -> str:
-    """The subject line: the round's title, then the directive it carries out, unless the title names
-    it already ("Tổng kết 4 năm thực hiện Chỉ thị số 03-CT/TW…")."""
+    """The subject line (trích yếu): the round's title, the directive it carries out (unless the title names
+    it already: "Tổng kết 4 năm thực hiện Chỉ thị số 03-CT/TW…"), then the unit (`unit_phrase`)."""
     rnd = report.round
     directive = rnd.directive
-    title = nfc(rnd.title).strip()
+    title = nfc(rnd.title).strip().rstrip(".")
     about = f"ngày {cited_date(directive.issued_on)} của {directive.issuer} về “{directive.title}”"
     if directive.code in title:  # "… thực hiện Chỉ thị số 03-CT/TW": say which one, once
-        return title if directive.title.lower() in title.lower() else f"{title} {about}"
-    if "chỉ thị" in title.lower():
-        return title
-    return (f"{title} thực hiện Chỉ thị số {directive.code} ngày {cited_date(directive.issued_on)} "
-            f"của {directive.issuer} về “{directive.title}”")
+        subject = title if directive.title.lower() in title.lower() else f"{title} {about}"
+    elif "chỉ thị" in title.lower():
+        subject = title
+    else:
+        subject = (f"{title} thực hiện Chỉ thị số {directive.code} ngày {cited_date(directive.issued_on)} "
+                   f"của {directive.issuer} về “{directive.title}”")
+    unit = unit_phrase(report)
+    return subject if unit.split(" ", 1)[1].lower() in subject.lower() else f"{subject} {unit}"
 
 
 def names_date(report: Report) -> dt.date:
@@ -195,18 +234,23 @@ def build_content(report: Report, *, doc=None, number_text: str | None = None, i
     issuer = "TỈNH ỦY" if report.parent_id is None and org.kind == Kind.TINH_UY else report.name
     if number_text is None:
         number_text = (doc.number_text if doc is not None else "") or number_placeholder(org)
+    # the consolidated document is the province's report with more annexes: it prints how the report is issued
+    issuing = issue.issuing_document(report, doc) if doc is not None else None
     if issued_on is None:
-        issued_on = issue.document_date(report, doc)
+        issued_on = issue.document_date(report, doc if doc is not None and doc.issued_on else issuing)
     sections = [(SECTION_HEADINGS[code], paragraphs(src["sections"].get(code, ""))) for code in Report.SECTIONS]
-    written = doc.opening if doc is not None else ""
+    written = issuing.opening if issuing is not None else ""
     opening_text = paragraphs(written) if written.strip() else opening.paragraphs_for(report, src["figures"])
+    # section I: how the unit led the work (its own text), then the concrete results (the figures in prose)
+    parts = [(RESULTS_PARTS[0], sections[0][1]), (RESULTS_PARTS[1], opening_text)]
+    sections[0] = (sections[0][0], [])
     recipients = []
     if parent is not None:
         recipients.append(f"- {parent.name},")
     else:
         recipients.extend(["- Ban Tuyên giáo Trung ương,", "- Thường trực Tỉnh ủy,"])
     recipients.append("- Lưu Văn phòng." if report.level != Level.CELL else "- Lưu Chi bộ.")
-    signed_as, signer = issue.signer_of(report, doc)
+    signed_as, signer = issue.signer_of(report, issuing)
     return DocContent(
         superior=vn_upper(superior),
         issuer=vn_upper(issuer),
@@ -220,6 +264,7 @@ def build_content(report: Report, *, doc=None, number_text: str | None = None, i
         signature_lines=issue.signature_lines(org, signed_as),
         signer=nfc(signer),
         opening=opening_text,
+        parts=parts,
         annexes=annexes.figure_annexes(report, src["figures"], number_text=number_text, issued_on=issued_on),
     )
 

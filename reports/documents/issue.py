@@ -1,9 +1,23 @@
 """Issuing a report's document: its date, who signs, its opening paragraph.
 
 The date on a document is the day the unit issues it (a 2011–2014 summary issued on 15/01/2015), not
-the day a file was produced. `document_date` is the one place that says which date a document carries;
-the number and the date are fixed together when the approved report's document is first built, and a
-rebuild never changes either.
+the day a file was produced. `document_date` is the one place that says which date a document carries.
+
+The rule "rebuilding an issued document never changes its number or date", and what the issuer may still
+edit:
+
+- Until the document has its number, the date is the issuer's to choose and to correct: while the report
+  is a draft, sent up or returned, its document is a "DỰ THẢO" without a number (the level above may still
+  return the report, and the unit then issues it later), and after approval until the first build of the
+  approved report. Setting the date deliberately before sending the report up is the usual case (the cell
+  dates its 2011–2014 summary 15/01/2015 and sends it); changing it again before approval is allowed too.
+- The first build of the approved report numbers it in the term of the date then on it (`build.assign_number`)
+  and fixes that date with the number: this is the moment the document is issued. From then on the date is
+  refused by `issue`, and no rebuild (after a signer's name is corrected, or the approved figures are
+  marked as changed) changes either.
+- The signer and the opening paragraph may be corrected at any time; like any change of the date before the
+  number, they make the built files out of date (`content.source_key` includes them): the page says so and
+  offers the rebuild, and the issue page rebuilds at once.
 """
 
 from __future__ import annotations
@@ -80,6 +94,14 @@ def default_signer(report: Report, signed_as: str = SignedAs.SECRETARY) -> str:
     position = Member.Position.DEPUTY if signed_as == SignedAs.DEPUTY else Member.Position.SECRETARY
     member = Member.objects.filter(cell_id=org.pk, position=position).order_by("id").first()
     return member.full_name if member else ""
+
+
+def issuing_document(report: Report, doc: Document | None) -> Document | None:
+    """The document whose date, signer and opening a document prints: itself, or for the province's
+    consolidated document the report's own document (one document issued, with more annexes)."""
+    if doc is None or doc.kind == Document.Kind.REPORT:
+        return doc
+    return Document.objects.filter(report_id=doc.report_id, kind=Document.Kind.REPORT).first()
 
 
 def signer_of(report: Report, doc: Document | None) -> tuple[str, str]:

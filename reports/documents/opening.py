@@ -68,7 +68,20 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
         if _pct("attendance_pct", figures):
             meeting += f"; tỷ lệ đảng viên dự sinh hoạt đạt {_pct('attendance_pct', figures)}"
         sentences.append(meeting)
-    if figures.get("pledged"):  # nobody registered: the annex says 0, the prose says nothing
+    pledge_years = F_.pledge_years(figures)
+    if pledge_years:  # several years: each year's share, the year named (the annex has the full table)
+        rates = []
+        for y in pledge_years:
+            pct = _pct(F_.yearly("pledged_pct", y), figures)
+            rates.append(f"năm {y}: {pct or '–'}")
+        if any(figures.get(F_.yearly("pledged", y)) for y in pledge_years):
+            sentences.append("Tỷ lệ đảng viên đăng ký học tập và làm theo " + "; ".join(rates))
+            cadres = [f"năm {y}: {_pct(F_.yearly('pledged_set_example_pct', y), figures)}" for y in pledge_years
+                      if figures.get(F_.yearly("key_cadres", y)) and _pct(F_.yearly("pledged_set_example_pct", y),
+                                                                          figures)]
+            if cadres:
+                sentences.append("Tỷ lệ cán bộ chủ chốt đăng ký “nêu gương” " + "; ".join(cadres))
+    elif figures.get("pledged"):  # nobody registered: the annex says 0, the prose says nothing
         pledge = f"Năm {last}, {_pct('pledged_pct', figures)} đảng viên đăng ký làm theo"
         if figures.get("key_cadres") and _pct("pledged_set_example_pct", figures):
             pledge += f"; {_pct('pledged_set_example_pct', figures)} cán bộ chủ chốt đăng ký “nêu gương”"
@@ -85,7 +98,7 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
         results.append(f"{count(figures['examples'])} gương điển hình tiên tiến")
     if results:
         sentences.append(("Trong thời gian qua" if last > first else "Trong kỳ") + ", có " + "; ".join(results))
-    years = F_.years_of(figures)
+    years = F_.classification_years(figures)
     if years:
         rates = [f"năm {y}: {_pct(F_.yearly('members_good_or_better_pct', y), figures) or '–'}" for y in years]
         sentences.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "

@@ -95,12 +95,19 @@ def render_docx(doc: DocContent) -> bytes:
     para(doc.title, bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc.subject, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para("-----", align=WD_ALIGN_PARAGRAPH.CENTER)
-    for index, (heading, paragraphs) in enumerate(doc.sections):
-        para(heading, bold=True)
-        texts = ([*doc.opening, *paragraphs] if index == 0 else paragraphs) or ["(Không có nội dung.)"]
-        for text in texts:
+    def body_text(texts):
+        for text in texts or ["(Không có nội dung.)"]:
             p = para(text, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
             p.paragraph_format.first_line_indent = Mm(10)
+
+    for index, (heading, paragraphs) in enumerate(doc.sections):
+        para(heading, bold=True)
+        if index == 0 and doc.parts:  # section I under its numbered sub-headings
+            for sub, texts in doc.parts:
+                para(sub, bold=True).paragraph_format.first_line_indent = Mm(10)
+                body_text(texts)
+        else:
+            body_text(paragraphs)
     closing = d.add_table(rows=1, cols=2)
     rec, sig = closing.rows[0].cells
     rec.paragraphs[0].add_run("Nơi nhận:").bold = True
@@ -120,6 +127,8 @@ def render_docx(doc: DocContent) -> bytes:
         else:
             new.orientation = WD_ORIENT.PORTRAIT
             new.page_width, new.page_height = Mm(210), Mm(297)
+        if annex.label:
+            para(annex.label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         para(annex.title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         if annex.subtitle:
             para(annex.subtitle, italic=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -149,31 +158,30 @@ def render_docx(doc: DocContent) -> bytes:
 
 
 def _page_numbers(d) -> None:
-    """'2/5' centred at the foot of every page but the first, as the PDF (a PAGE and a NUMPAGES field)."""
+    """The page number as the PDF puts it (Hướng dẫn 36-HD/VPTW): centred at the top, size 14, from the
+    second page on (a PAGE field in the header; the first page has an empty first-page header)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     for index, section in enumerate(d.sections):
+        section.header_distance = Mm(10)
         if index == 0:
             section.different_first_page_header_footer = True
-        footer = section.footer
-        footer.is_linked_to_previous = index > 0
+        header = section.header
+        header.is_linked_to_previous = index > 0
         if index > 0:
             continue
-        p = footer.paragraphs[0]
+        p = header.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for i, instruction in enumerate(("PAGE", "NUMPAGES")):
-            if i:
-                p.add_run("/").font.size = Pt(11)
-            run = p.add_run()
-            run.font.size = Pt(11)
-            field = OxmlElement("w:fldSimple")
-            field.set(qn("w:instr"), instruction)
-            text = OxmlElement("w:r")
-            t = OxmlElement("w:t")
-            t.text = "1"
-            text.append(t)
-            field.append(text)
-            run._r.addnext(field)
+        run = p.add_run()
+        run.font.size = Pt(14)
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        text = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.text = "2"
+        text.append(t)
+        field.append(text)
+        run._r.addnext(field)
