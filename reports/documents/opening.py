@@ -15,8 +15,8 @@ from .content import party_body
 
 
 def count(value: int) -> str:
-    """Counts below 10 are written with a leading zero in Party documents ('03 đảng viên')."""
-    return f"{value:02d}" if 0 <= value < 10 else number(value)
+    """Counts from 1 to 9 are written with a leading zero in Party documents ('03 đảng viên'); none is '0'."""
+    return f"{value:02d}" if 0 < value < 10 else number(value)
 
 
 def _pct(code: str, figures: Mapping[str, int]) -> str | None:
@@ -99,10 +99,12 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
     if results:
         sentences.append(("Trong thời gian qua" if last > first else "Trong kỳ") + ", có " + "; ".join(results))
     years = F_.classification_years(figures)
-    if years:
-        rates = [f"năm {y}: {_pct(F_.yearly('members_good_or_better_pct', y), figures) or '–'}" for y in years]
-        sentences.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "
-                         + "; ".join(rates))
+    if years:  # the years nobody was classified in (not entered yet) are left out
+        rates = [f"năm {y}: {pct}" for y in years
+                 if (pct := _pct(F_.yearly("members_good_or_better_pct", y), figures))]
+        if rates:
+            sentences.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "
+                             + "; ".join(rates))
     elif _pct("members_good_or_better_pct", figures):
         sentences.append(f"{_pct('members_good_or_better_pct', figures)} đảng viên được đánh giá, xếp loại "
                          "hoàn thành tốt nhiệm vụ trở lên")
