@@ -197,7 +197,7 @@ class IssueForm(forms.Form):
                                   choices=Document.SignedAs.choices)
     signer_name = CleanFormCharField(label=gettext_lazy("Họ tên người ký"), max_length=200, required=False)
     opening = CleanFormCharField(
-        label=gettext_lazy("Đoạn mở đầu phần I (số liệu chủ yếu)"), required=False, strip=False,
+        label=gettext_lazy("Mục I.2 “Những kết quả cụ thể” (số liệu chủ yếu)"), required=False, strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("Viết từ số liệu của báo cáo; có thể sửa trước khi ban hành. "
                                "Bảng số liệu đầy đủ in ở phụ lục sau chữ ký."))

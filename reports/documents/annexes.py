@@ -12,7 +12,7 @@ from django.utils import timezone
 from directive03.formats import cited_date
 from organizations.models import Level
 from organizations.text import sort_key
-from pledges.models.yearend import organization_grade_label
+from pledges.models.yearend import Grade, GradeTerms, organization_grade_label, terms_of
 
 from .. import figures as F_
 from .. import rollup
@@ -80,18 +80,36 @@ def own_grade(figures: Mapping[str, int], year: int, *, single: bool = False) ->
     return "chưa xếp loại"
 
 
-def _terms(year_figs: list[tuple[int, list[F_.Figure]]], prefix: str) -> list[str]:
-    """Column headings: the term of each grade, as named in the years of the table ('A / B' when the
-    terms changed within the period)."""
-    headings = []
-    for grade in ("excellent", "good", "complete", "incomplete"):
-        names: list[str] = []
-        for _year, figs in year_figs:
-            for f in figs:
-                if f.code.startswith(f"{prefix}_{grade}{F_.YEAR_SEP}") and str(f.label) not in names:
-                    names.append(str(f.label))
-        headings.append(" / ".join(names))
-    return headings
+GRADES = ("excellent", "good", "complete", "incomplete")
+
+
+def _terms(year: int, prefix: str) -> list[str]:
+    """Column headings: the terms of the four grades in `year` ('Đảng viên hoàn thành tốt nhiệm vụ')."""
+    return [F_.figure_for(F_.yearly(f"{prefix}_{grade}", year)).label for grade in GRADES]
+
+
+def terms_note(years: list[int], *, cells: bool) -> str:
+    """When the terms changed within the period: each period's terms and the rule that set them, so a row of
+    2012 reads in the terms of 2012 (the columns are named in the terms of the last year)."""
+    periods: list[tuple[GradeTerms, list[int]]] = []
+    for year in years:
+        terms = terms_of(year)
+        if periods and periods[-1][0] is terms:
+            periods[-1][1].append(year)
+        else:
+            periods.append((terms, [year]))
+    if len(periods) < 2:
+        return ""
+    parts = []
+    for terms, in_force in periods:
+        span = str(in_force[0]) if len(in_force) == 1 else f"{in_force[0]}–{in_force[-1]}"
+        members = "; ".join(f"“{str(terms.member[g])}”" for g in Grade)
+        text = f"năm {span} ({terms.source}): đảng viên {members}"
+        if cells:
+            text += "; tổ chức đảng " + "; ".join(f"“{str(terms.organization[g])}”" for g in Grade)
+        parts.append(text)
+    return ("Ghi chú: các mức xếp loại theo quy định của từng năm, cột ghi theo tên gọi năm "
+            f"{years[-1]} — " + " | ".join(parts) + ".")
 
 
 def classification_annex(report: Report, figures: Mapping[str, int]) -> Annex | None:
@@ -99,7 +117,8 @@ def classification_annex(report: Report, figures: Mapping[str, int]) -> Annex | 
     years = F_.per_year(figures, report.level)
     if not years:
         return None
-    columns = ["Năm", *_terms(years, "members"), "Tỷ lệ hoàn thành tốt nhiệm vụ trở lên"]
+    last = years[-1][0]
+    columns = ["Năm", *_terms(last, "members"), "Tỷ lệ hoàn thành tốt nhiệm vụ trở lên"]
     rows = []
     for year, _figs in years:
         codes = [F_.yearly(f"members_{g}", year) for g in ("excellent", "good", "complete", "incomplete")]
@@ -115,11 +134,12 @@ def classification_annex(report: Report, figures: Mapping[str, int]) -> Annex | 
         for row, (year, _figs) in zip(annex.rows, years, strict=True):
             row.append(own_grade(figures, year))
     else:
-        cell_cols = _terms([(y, [f for f in fs if f.code.startswith("cells_")]) for y, fs in years], "cells")
-        annex.columns.extend(cell_cols)
+        annex.columns.extend(_terms(last, "cells"))
         for row, (year, _figs) in zip(annex.rows, years, strict=True):
-            row.extend(str(figures.get(F_.yearly(f"cells_{g}", year), 0))
-                       for g in ("excellent", "good", "complete", "incomplete"))
+            row.extend(str(figures.get(F_.yearly(f"cells_{g}", year), 0)) for g in GRADES)
+    note = terms_note([y for y, _figs in years], cells=report.level != Level.CELL)
+    if note:
+        annex.notes.append(note)
     return annex
 
 
@@ -194,6 +214,19 @@ def _unit_row(r: Report) -> list[str]:
     return _row(r.name, rollup.effective(r), _live(r) if r.snapshot else None)
 
 
+def column_label(fig: F_.Figure, rnd) -> str:
+    """A column's heading; over several years it says which year (pledges) or that the years are added up
+    (classification), as the figures annex does."""
+    first, last = rnd.period_start.year, rnd.period_end.year
+    if first == last:
+        return str(fig.label)
+    if fig.counted == "last_year":
+        return f"{fig.label} năm {last}"
+    if fig.counted == "years":
+        return f"{fig.label} (cộng các năm {first}–{last})"
+    return str(fig.label)
+
+
 def consolidated_annexes(report: Report, start: int = 1) -> list[Annex]:
     """The province's tables: by district-level unit, by commune within each, completeness.
 
@@ -211,7 +244,7 @@ def consolidated_annexes(report: Report, start: int = 1) -> list[Annex]:
     for group in by_parent.values():
         group.sort(key=lambda r: sort_key(r.name))
     own = next((r for r in reports if r.pk == report.pk), report)
-    columns = ["Đơn vị"] + [str(F_.BY_CODE[c].label) for c in ANNEX_FIGURES]
+    columns = ["Đơn vị"] + [column_label(F_.BY_CODE[c], rnd) for c in ANNEX_FIGURES]
     top = by_parent.get(report.organization_id, [])
     marked = any(CHANGED_MARK in cell for r in reports for cell in _unit_row(r))
     notes = [CHANGED_NOTE] if marked else []

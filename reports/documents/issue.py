@@ -164,7 +164,7 @@ def issue(*, report: Report, by, issued_on: dt.date | None, signed_as: str, sign
             _("Họ tên người ký dài quá %(n)s ký tự.") % {"n": SIGNER_MAX})
     opening = (opening or "").strip()
     if len(opening) > OPENING_MAX:
-        errors.setdefault("opening", []).append(_("Đoạn mở đầu dài quá %(n)s ký tự.") % {"n": OPENING_MAX})
+        errors.setdefault("opening", []).append(_("Đoạn “Những kết quả cụ thể” dài quá %(n)s ký tự.") % {"n": OPENING_MAX})
     if errors:
         raise ValidationError(errors)
     doc.issued_on, doc.signed_as, doc.signer_name, doc.opening = issued_on, signed_as, signer_name, opening

@@ -49,15 +49,21 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
     span = f"Trong {last - first + 1} năm ({first}–{last})" if last > first else f"Trong kỳ báo cáo ({rnd.title})"
     if not figures:
         return []
-    sentences = []
+    # one paragraph per subject, as the seeds give them: the unit and its meetings; the pledges; the results
+    # (records, commendations, models); the classification
+    unit_part: list[str] = []
+    pledge_part: list[str] = []
+    result_part: list[str] = []
+    class_part: list[str] = []
     members = figures.get("members", 0)
     head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {cited_date(rnd.cutoff)})"
     if figures.get("key_cadres"):
         head += f", trong đó {count(figures['key_cadres'])} đồng chí là cán bộ chủ chốt"
-    sentences.append(head)
+    unit_part.append(head)
     if not is_cell and figures.get("cells_expected"):
-        sentences.append(
-            f"Các chi bộ trực thuộc đã báo cáo: {count(figures.get('cells_reporting', 0))}/"
+        cells = "Các chi bộ trực thuộc" if report.level == Level.COMMUNE else "Các chi bộ trong Đảng bộ"
+        unit_part.append(
+            f"{cells} đã báo cáo: {count(figures.get('cells_reporting', 0))}/"
             f"{count(figures['cells_expected'])} chi bộ có báo cáo được duyệt ({_pct('reporting_pct', figures) or '–'})")
     held, expected = figures.get("meetings_held", 0), figures.get("meetings_expected", 0)
     if expected:
@@ -67,7 +73,7 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
             meeting += f", bình quân {_pct('avg_minutes', figures)} phút mỗi kỳ"
         if _pct("attendance_pct", figures):
             meeting += f"; tỷ lệ đảng viên dự sinh hoạt đạt {_pct('attendance_pct', figures)}"
-        sentences.append(meeting)
+        unit_part.append(meeting)
     pledge_years = F_.pledge_years(figures)
     if pledge_years:  # several years: each year's share, the year named (the annex has the full table)
         rates = []
@@ -75,17 +81,17 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
             pct = _pct(F_.yearly("pledged_pct", y), figures)
             rates.append(f"năm {y}: {pct or '–'}")
         if any(figures.get(F_.yearly("pledged", y)) for y in pledge_years):
-            sentences.append("Tỷ lệ đảng viên đăng ký học tập và làm theo " + "; ".join(rates))
+            pledge_part.append("Tỷ lệ đảng viên đăng ký học tập và làm theo " + "; ".join(rates))
             cadres = [f"năm {y}: {_pct(F_.yearly('pledged_set_example_pct', y), figures)}" for y in pledge_years
                       if figures.get(F_.yearly("key_cadres", y)) and _pct(F_.yearly("pledged_set_example_pct", y),
                                                                           figures)]
             if cadres:
-                sentences.append("Tỷ lệ cán bộ chủ chốt đăng ký “nêu gương” " + "; ".join(cadres))
+                pledge_part.append("Tỷ lệ cán bộ chủ chốt đăng ký “nêu gương” " + "; ".join(cadres))
     elif figures.get("pledged"):  # nobody registered: the annex says 0, the prose says nothing
         pledge = f"Năm {last}, {_pct('pledged_pct', figures)} đảng viên đăng ký làm theo"
         if figures.get("key_cadres") and _pct("pledged_set_example_pct", figures):
             pledge += f"; {_pct('pledged_set_example_pct', figures)} cán bộ chủ chốt đăng ký “nêu gương”"
-        sentences.append(pledge)
+        pledge_part.append(pledge)
     results = []
     if figures.get("exemplary_records"):
         results.append(f"{count(figures['exemplary_records'])} lượt đảng viên được ghi vào sổ người tốt, việc tốt")
@@ -97,16 +103,17 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
     if figures.get("examples"):
         results.append(f"{count(figures['examples'])} gương điển hình tiên tiến")
     if results:
-        sentences.append(("Trong thời gian qua" if last > first else "Trong kỳ") + ", có " + "; ".join(results))
+        result_part.append(("Trong thời gian qua" if last > first else "Trong kỳ") + ", có " + "; ".join(results))
     years = F_.classification_years(figures)
     if years:  # the years nobody was classified in (not entered yet) are left out
         rates = [f"năm {y}: {pct}" for y in years
                  if (pct := _pct(F_.yearly("members_good_or_better_pct", y), figures))]
         if rates:
-            sentences.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "
-                             + "; ".join(rates))
+            class_part.append("Tỷ lệ đảng viên được đánh giá, xếp loại hoàn thành tốt nhiệm vụ trở lên "
+                              + "; ".join(rates))
     elif _pct("members_good_or_better_pct", figures):
-        sentences.append(f"{_pct('members_good_or_better_pct', figures)} đảng viên được đánh giá, xếp loại "
-                         "hoàn thành tốt nhiệm vụ trở lên")
-    text = ". ".join(sentences) + ". Số liệu chi tiết tại phụ lục kèm theo."
-    return [text]
+        class_part.append(f"{_pct('members_good_or_better_pct', figures)} đảng viên được đánh giá, xếp loại "
+                          "hoàn thành tốt nhiệm vụ trở lên")
+    out = [". ".join(part) + "." for part in (unit_part, pledge_part, result_part, class_part) if part]
+    out[-1] += " Số liệu chi tiết tại phụ lục kèm theo."
+    return out
