@@ -235,3 +235,61 @@ def test_a_unit_in_the_admin(world):
     assert response.status_code == 200 and CONFLICT in response.content.decode()
     world.c1.refresh_from_db()
     assert world.c1.name == "Đảng ủy xã Sóc Sơn (mới)" and world.c1.place_name == "Kiên Giang"
+
+
+def test_member_import_confirmation(world, deputy):
+    """Two managers of cell A preview files that touch the same members (one known, one new card); A
+    confirms; B confirms the preview made before A's import: refused with the message, nothing of
+    A's overwritten or duplicated; B's preview is made again on the new data, which B may confirm."""
+    from organizations.models import ImportBatch, Member
+
+    from .test_import import row, upload, url, xlsx_file
+
+    known = world.members_a[0]
+    a, b = two(world, world.users.sec_a, deputy)
+    pages = {}
+    for client, who in ((a, "A"), (b, "B")):
+        file = xlsx_file([row(known.card_number, f"Trần Thị Ánh của {who}", year=known.birth_year),
+                          row("99500001", f"Nguyễn Văn Mới của {who}")])
+        response = upload(client, world.a, file)
+        assert "1 mới, 1 cập nhật" in response.content.decode()
+        pages[who] = (ImportBatch.objects.order_by("-pk").first(), response.content.decode())
+    for who, client in (("A", a), ("B", b)):
+        batch, page = pages[who]
+        form = form_data(page, contains="confirm", button=("action", "confirm"))
+        response = client.post(url("import_preview", world.a, batch_id=batch.pk), form, follow=True)
+        if who == "A":
+            assert "Đã nhập danh sách đảng viên: 1 mới, 1 cập nhật." in response.content.decode()
+    page = response.content.decode()
+    assert "Danh sách đảng viên đã được người khác thay đổi" in page and "CHƯA được ghi" in page
+    assert response.redirect_chain[-1][0] == url("import_preview", world.a, batch_id=pages["B"][0].pk)
+    assert "0 mới, 2 cập nhật" in page  # B's preview, made again: the new card is A's member now
+    assert list(Member.objects.filter(card_number="99500001").values_list("full_name", flat=True)) == [
+        "Nguyễn Văn Mới của A"]
+    known.refresh_from_db()
+    assert known.full_name == "Trần Thị Ánh của A"
+    assert pages["B"][0].__class__.objects.get(pk=pages["B"][0].pk).status == ImportBatch.Status.PENDING
+    # B confirms the preview it now sees: B's names, still one member per card
+    form = form_data(page, contains="confirm", button=("action", "confirm"))
+    response = b.post(url("import_preview", world.a, batch_id=pages["B"][0].pk), form, follow=True)
+    assert "0 mới, 2 cập nhật." in response.content.decode()
+    assert list(Member.objects.filter(card_number="99500001").values_list("full_name", flat=True)) == [
+        "Nguyễn Văn Mới của B"]
+
+
+def test_member_import_confirmed_from_an_old_tab(world):
+    """The preview changed (made again after a conflict) while another tab still shows the old one:
+    confirming from the old tab is refused, as the page's token is not the batch's."""
+    from organizations.models import ImportBatch, Member
+
+    from .test_import import row, upload, url, xlsx_file
+
+    client = Client()
+    client.force_login(world.users.sec_a)
+    page = upload(client, world.a, xlsx_file([row("99600001", "Lê Văn Tám")])).content.decode()
+    batch = ImportBatch.objects.order_by("-pk").first()
+    form = form_data(page, contains="confirm", button=("action", "confirm"))
+    ImportBatch.objects.filter(pk=batch.pk).update(base_token="0" * 20)  # as if made again meanwhile
+    response = client.post(url("import_preview", world.a, batch_id=batch.pk), form, follow=True)
+    assert "Danh sách đảng viên đã được người khác thay đổi" in response.content.decode()
+    assert not Member.objects.filter(card_number="99600001").exists()
