@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directive03.concurrency import EditConflict
+
 from .access import access_for, get_org_for_user
 from .imports import ImportFileError
 from .models import Organization, PlanChange, RestructurePlan
@@ -91,6 +93,7 @@ def _render_plan(request, plan, *, change_form=None, file_form=None, file_errors
         "file_errors": list(file_errors),
         "columns": xlsx.HEADERS,
         "is_future": plan.effective_on > timezone.localdate(),
+        "version": plans.plan_token(plan),
     }
     return render(request, "organizations/restructure/plan.html", context, status=status)
 
@@ -183,7 +186,10 @@ def change_delete(request, pk: int, change_id: int):
 def plan_apply(request, pk: int):
     plan = plans.get_plan_for_user(request.user, pk)
     try:
-        plan = execute.apply_plan(plan=plan, by=request.user)
+        plan = execute.apply_plan(plan=plan, by=request.user, expected_token=request.POST.get("version"))
+    except EditConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("organizations:plan", pk=plan.pk)
     except ValidationError as exc:
         for message in exc.messages[:20]:
             messages.error(request, message)
