@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, Subquery
@@ -20,7 +20,20 @@ from .fields import CleanFormCharField
 from .models import Level, Member, Membership, Organization, OrganizationVersion, PlanChange, Role
 from .restructuring.execute import apply_changes
 from .restructuring.simulation import ChangeSpec, simulate
-from .text import ViOrder
+from .text import ViOrder, undrawable_warning
+
+
+class DocumentTextWarningMixin:
+    """After a save, the warning of text.undrawable_warning for the fields that documents print
+    (`document_fields`): saved all the same, the user is told which characters the PDF font lacks."""
+
+    document_fields: tuple[str, ...] = ()
+
+    def save_related(self, request, form, formsets, change):  # after the object is saved, every admin
+        super().save_related(request, form, formsets, change)
+        warning = undrawable_warning(*(str(form.cleaned_data.get(name) or "") for name in self.document_fields))
+        if warning:
+            messages.warning(request, warning)
 
 
 class SubtreeFilter(admin.SimpleListFilter):
@@ -159,8 +172,9 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
+class OrganizationAdmin(FoldedSearchMixin, VietnameseOrderMixin, DocumentTextWarningMixin, admin.ModelAdmin):
     form = OrganizationForm
+    document_fields = ("name", "place_name")  # the issuer, the place and date line, the annexes' rows
     list_display = ["name", "parent_name", "kind", "level", "issuer_code", "place_name", "valid_from", "valid_to"]
     list_filter = [SubtreeFilter, "level", "kind"]
     search_fields = ["name", "search_key"]

@@ -24,6 +24,7 @@ from .restructure_forms import ChangeForm, CloseForm, PlanFileForm, PlanForm
 from .restructuring import execute, plans, xlsx
 from .restructuring.simulation import simulate_plan
 from .restructuring.units import UnitIndex
+from .text import undrawable_warning
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Above this many cells the side-by-side trees stop at the committees (cells are counted).
@@ -125,6 +126,7 @@ def plan_detail(request, pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Đã thêm thay đổi vào phương án."))
+            _warn_undrawable(request, [form.cleaned_data])
             return redirect("organizations:plan", pk=plan.pk)
     return _render_plan(request, plan, change_form=form, status=400)
 
@@ -137,13 +139,22 @@ def plan_upload(request, pk: int):
     if not form.is_valid():
         return _render_plan(request, plan, file_form=form, status=400)
     try:
-        added = plans.changes_import(plan=plan, rows=xlsx.read_rows(form.cleaned_data["file"]), by=request.user)
+        rows = xlsx.read_rows(form.cleaned_data["file"])
+        added = plans.changes_import(plan=plan, rows=rows, by=request.user)
     except ImportFileError as exc:
         return _render_plan(request, plan, file_errors=[exc.message], status=400)
     except ValidationError as exc:
         return _render_plan(request, plan, file_errors=exc.messages, status=400)
     messages.success(request, _("Đã thêm %(n)s thay đổi từ tệp.") % {"n": added})
+    _warn_undrawable(request, [vars(row) for _line, row in rows])
     return redirect("organizations:plan", pk=plan.pk)
+
+
+def _warn_undrawable(request, changes) -> None:
+    """New names and places go into the documents (issuer, place and date line, annexes)."""
+    warning = undrawable_warning(*(str(c.get(key) or "") for c in changes for key in ("new_name", "place_name")))
+    if warning:
+        messages.warning(request, warning)
 
 
 @require_GET

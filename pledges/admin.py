@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organizations.admin import DocumentTextWarningMixin
 from organizations.admin_search import FoldedSearchMixin, VietnameseOrderMixin
 
 from .models import (
@@ -43,7 +44,8 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
+class DirectiveAdmin(FoldedSearchMixin, VietnameseOrderMixin, DocumentTextWarningMixin, admin.ModelAdmin):
+    document_fields = ("code", "title", "issuer")  # the documents' subject line cites the directive
     list_display = ["code", "title", "issued_on", "issuer"]
     search_fields = ["code", "title", "issuer"]
 

@@ -18,6 +18,7 @@ from directive03 import formats
 from directive03.concurrency import EditConflict
 from directive03.downloads import attach, download_filename
 from organizations.access import access_for
+from organizations.text import undrawable_warning
 
 from . import document_tasks, permissions
 from .documents import build, content, issue, opening
@@ -102,6 +103,9 @@ def report_issue(request, pk: int):
                     form.add_error(name if name in form.fields else None, message)
             return _issue_page(request, report, doc, form, generated, status=400)
         messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
+        warning = undrawable_warning(data.get("signer_name", ""), data.get("opening", ""))
+        if warning:
+            messages.warning(request, warning)
         return redirect("reports:report", pk=report.pk)
     signed_as, signer = issue.signer_of(report, doc)
     form = IssueForm(initial={
