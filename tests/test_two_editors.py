@@ -9,7 +9,13 @@ The editors (each with its version check):
   (directive03.concurrency tokens over the rows);
 - a member's pledge and the cell's collective pledge: registration and amendment (token over revisions);
 - a user's account and roles in the admin (token over the user, groups and roles);
-- a unit in the admin: rename or move (token over the unit and its dated versions).
+- a unit in the admin: rename or move (token over the unit and its dated versions);
+- the member import's confirmation (token over the members and histories the preview was made from);
+- a member's cell history (token over the periods);
+- a restructuring plan's "Áp dụng" (token over the plan and its changes);
+- a document's issue page: date, signer, opening (token over the document's issue fields).
+State transitions (approve, return, accept a monthly record, close a round) check the current state
+instead: the second one finds the state changed and is refused.
 Each is driven through the views: the forms are read from the pages as each editor got them.
 """
 

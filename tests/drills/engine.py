@@ -119,6 +119,7 @@ class Drills:
         from organizations.models import Role
 
         self.rnd, self.workers, self.services, self.deadline = rnd, workers, services, deadline
+        self.sweep_seconds = int(workers.env.get("DOCUMENT_SWEEP_SECONDS", "30"))
         user_model = get_user_model()
         self.board = Role.objects.filter(organization_id=rnd.province_id, kind=Role.Kind.BOARD).first()
         self.board = self.board.user if self.board else user_model.objects.filter(is_superuser=True).first()
@@ -149,23 +150,27 @@ class Drills:
             time.sleep(0.05)
         return bool(_db_retry(predicate))
 
-    def finish(self, run, fault_end: float, ready_at_fault: int, timeout: float | None = None) -> dict:
-        """Wait for the run to end (4 minutes, or 3 s per document for a bigger round); measure the
-        recovery and count lost, duplicated, stuck."""
+    def finish(self, run, fault_end: float, ready_at_fault: int, timeout: float = 240.0) -> dict:
+        """Wait for the run to end; measure the recovery and count lost, duplicated, stuck. A run is
+        waited for as long as documents keep coming (a big round on a busy machine is slow, not stuck);
+        it is stuck when no document was finished for `timeout` seconds (at least 4 sweeps)."""
         from reports.models import DocumentRun
 
-        if timeout is None:
-            timeout = max(240.0, 3.0 * _db_retry(lambda: self.rnd.reports.count()))
         recovered = None
-        end = min(time.monotonic() + timeout, self.deadline)
+        idle_limit = max(timeout, 4 * self.sweep_seconds)
+        last_ready, last_change = self._ready(run), time.monotonic()
         restarts = self.workers.restarts
-        while time.monotonic() < end:
+        while time.monotonic() < self.deadline and time.monotonic() - last_change < idle_limit:
             self.workers.supervise()
-            if recovered is None and self._ready(run) > ready_at_fault:
+            ready = self._ready(run)
+            if recovered is None and ready > ready_at_fault:
                 recovered = time.monotonic() - fault_end
+            if ready != last_ready:
+                last_ready, last_change = ready, time.monotonic()
             if _db_retry(lambda: DocumentRun.objects.get(pk=run.pk).status) != "running":
                 break
             time.sleep(0.1)
+        end = min(time.monotonic() + 60, self.deadline)
         finished = time.monotonic() - fault_end
         from reports.models import Document
 
