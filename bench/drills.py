@@ -3,6 +3,10 @@
     .venv/bin/python bench/drills.py                       # the small demo province (seed_demo --size small)
     .venv/bin/python bench/drills.py --world medium        # the medium province: seeding and each run take long
     .venv/bin/python bench/drills.py --drills kill9 redis  # some of them
+    # the medium province from a copy of the seeded template, drilled on one district's subtree:
+    createdb -h 127.0.0.1 -U postgres -T chithi03_bench_tpl chithi03_bench_NAME
+    .venv/bin/python bench/drills.py --world medium \
+        --from-database postgres://postgres@127.0.0.1:5432/chithi03_bench_NAME --subtree "Huyện ủy Kiên Hải"
 
 The same engine as the test suite's drills (tests/drills/engine.py): a private PostgreSQL cluster and
 redis-server on spare ports (the shared services are never touched), real `celery worker` (prefork)
@@ -36,18 +40,27 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sweep-seconds", type=int, default=30)
     parser.add_argument("--budget", type=float, default=1800)
+    parser.add_argument("--from-database", metavar="URL",
+                        help="copy this database (a copy of chithi03_bench_tpl) into the drills' cluster, no seeding")
+    parser.add_argument("--subtree", metavar="NAME",
+                        help="drill on the round's reports under this unit only (and the province's)")
     args = parser.parse_args()
-    if args.world == "small":
+    if args.world == "small" and not args.from_database:
         print("bench: the medium province would take ~30 min of CPU per document run (4,259 documents); "
               "using the small demo province (seed_demo --size small). --world medium to insist.")
     load_before = os.getloadavg()
     out = Path(tempfile.mkstemp(suffix=".json")[1])
     code = drill_engine.main(["--world", args.world, "--drills", *args.drills, "--workers", str(args.workers),
                               "--sweep-seconds", str(args.sweep_seconds), "--budget", str(args.budget),
-                              "--json", str(out)])
+                              "--json", str(out),
+                              *(["--from-database", args.from_database] if args.from_database else []),
+                              *(["--subtree", args.subtree] if args.subtree else [])])
     results = json.loads(out.read_text())
     out.unlink()
     setup = results.get("_setup", {})
+    if setup.get("subtree"):
+        print(f"\nsubtree {setup['subtree']}: {setup['units_under_it']} units, {setup['members_under_it']} members; "
+              f"{setup['reports_dropped']} reports of the rest of the province left out of the round")
     print(f"\n{setup.get('world')} province: {setup.get('reports')} reports (+1 consolidated), "
           f"{setup.get('workers')} worker processes, sweep every {setup.get('sweep_seconds')} s; "
           f"set-up {setup.get('seconds')} s (seed {setup.get('seed_seconds')} s)")

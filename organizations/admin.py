@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 
 from directive03.concurrency import EditConflict, check_token, edit_token
@@ -14,11 +15,25 @@ from directive03.formats import person_name
 from directive03.forms import DateField
 
 from . import services
-from .admin_search import FoldedSearchMixin
+from .admin_search import FoldedSearchMixin, VietnameseOrderMixin
 from .fields import CleanFormCharField
 from .models import Level, Member, Membership, Organization, OrganizationVersion, PlanChange, Role
 from .restructuring.execute import apply_changes
 from .restructuring.simulation import ChangeSpec, simulate
+from .text import ViOrder, undrawable_warning
+
+
+class DocumentTextWarningMixin:
+    """After a save, the warning of text.undrawable_warning for the fields that documents print
+    (`document_fields`): saved all the same, the user is told which characters the PDF font lacks."""
+
+    document_fields: tuple[str, ...] = ()
+
+    def save_related(self, request, form, formsets, change):  # after the object is saved, every admin
+        super().save_related(request, form, formsets, change)
+        warning = undrawable_warning(*(str(form.cleaned_data.get(name) or "") for name in self.document_fields))
+        if warning:
+            messages.warning(request, warning)
 
 
 class SubtreeFilter(admin.SimpleListFilter):
@@ -157,17 +172,23 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class OrganizationAdmin(FoldedSearchMixin, VietnameseOrderMixin, DocumentTextWarningMixin, admin.ModelAdmin):
     form = OrganizationForm
-    list_display = ["indented_name", "kind", "level", "issuer_code", "place_name", "valid_from", "valid_to"]
+    document_fields = ("name", "place_name")  # the issuer, the place and date line, the annexes' rows
+    list_display = ["name", "parent_name", "kind", "level", "issuer_code", "place_name", "valid_from", "valid_to"]
     list_filter = [SubtreeFilter, "level", "kind"]
     search_fields = ["name", "search_key"]
-    ordering = ["path"]
+    ordering = ["name"]  # Vietnamese order (VietnameseOrderMixin); the tree is the filter "thuộc đơn vị"
     list_per_page = 100
 
-    @admin.display(description=_("tên"), ordering="path")
-    def indented_name(self, obj):
-        return ("— " * (obj.depth - 1)) + obj.name
+    def get_queryset(self, request):
+        parent = Organization.objects.filter(
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)).values("name")[:1]
+        return super().get_queryset(request).annotate(parent_name=Subquery(parent))
+
+    @admin.display(description=_("tổ chức cấp trên"), ordering=ViOrder(F("parent_name")))
+    def parent_name(self, obj):
+        return obj.parent_name or "–"
 
     def get_fields(self, request, obj=None):
         return ["name", "parent", "level", "kind", "issuer_code", "place_name", "valid_from", "change_on", "version"]
@@ -217,9 +238,10 @@ class OrganizationVersionForm(forms.ModelForm):
 
 
 @admin.register(OrganizationVersion)
-class OrganizationVersionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class OrganizationVersionAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
     form = OrganizationVersionForm
     list_display = ["organization", "name", "parent", "valid_from", "valid_to"]
+    ordering = ["organization", "valid_from"]
     search_fields = ["name", "organization__name"]
     list_select_related = ["organization", "parent"]
     raw_id_fields = ["organization", "parent"]
@@ -234,8 +256,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class MemberAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
     list_display = ["full_name", "card_number", "cell", "position", "is_key_cadre", "status", "birth_year"]
+    ordering = ["full_name"]
     list_filter = [MemberSubtreeFilter, "position", "is_key_cadre", "status", "gender"]
     search_fields = ["full_name", "search_key", "card_number"]
     list_select_related = ["cell"]
@@ -260,9 +283,10 @@ class RoleForm(forms.ModelForm):
 
 
 @admin.register(Role)
-class RoleAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RoleAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
     form = RoleForm
     list_display = ["user", "kind", "organization"]
+    ordering = ["organization", "user", "kind"]
     list_filter = [RoleSubtreeFilter, "kind"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organization__name"]
     list_select_related = ["user", "organization"]
@@ -324,13 +348,14 @@ def user_full_name(user) -> str:
 
 
 @admin.register(User)
-class UserAdmin(FoldedSearchMixin, BaseUserAdmin):
+class UserAdmin(FoldedSearchMixin, VietnameseOrderMixin, BaseUserAdmin):
     """Names in Vietnamese order: họ (last_name) before tên (first_name), shown as one name; the version
     check of UserChangeForm."""
 
     form = UserChangeForm
     inlines = [RoleInline]
     list_display = ("username", user_full_name, "email", "is_staff", "is_active")
+    ordering = ("last_name", "first_name", "username")
     fieldsets = (*(
         (title, {**options, "fields": ("last_name", "first_name", "email")})
         if options.get("fields") == ("first_name", "last_name", "email") else (title, options)
@@ -345,5 +370,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(FoldedSearchMixin, BaseGroupAdmin):
+class GroupAdmin(FoldedSearchMixin, VietnameseOrderMixin, BaseGroupAdmin):
     pass

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from directive03.concurrency import EditConflict
 from directive03.downloads import attach, download_filename
 
 from . import imports
@@ -114,9 +115,13 @@ def import_preview(request, pk: int, batch_id: int):
             return HttpResponseBadRequest(_("Thao tác không hợp lệ."))
         try:
             if action == "confirm":
-                batch = imports.import_apply(batch=batch, by=request.user)
+                batch = imports.import_apply(batch=batch, by=request.user,
+                                             expected_token=request.POST.get("version"))
             else:
                 imports.import_discard(batch=batch, by=request.user)
+        except EditConflict as exc:  # nothing written; the preview below was made again on today's data
+            messages.error(request, exc.message)
+            return redirect("organizations:import_preview", pk=org.pk, batch_id=batch.pk)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

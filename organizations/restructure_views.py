@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directive03.concurrency import EditConflict
+
 from .access import access_for, get_org_for_user
 from .imports import ImportFileError
 from .models import Organization, PlanChange, RestructurePlan
@@ -22,6 +24,7 @@ from .restructure_forms import ChangeForm, CloseForm, PlanFileForm, PlanForm
 from .restructuring import execute, plans, xlsx
 from .restructuring.simulation import simulate_plan
 from .restructuring.units import UnitIndex
+from .text import undrawable_warning
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Above this many cells the side-by-side trees stop at the committees (cells are counted).
@@ -91,6 +94,7 @@ def _render_plan(request, plan, *, change_form=None, file_form=None, file_errors
         "file_errors": list(file_errors),
         "columns": xlsx.HEADERS,
         "is_future": plan.effective_on > timezone.localdate(),
+        "version": plans.plan_token(plan),
     }
     return render(request, "organizations/restructure/plan.html", context, status=status)
 
@@ -122,6 +126,7 @@ def plan_detail(request, pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Đã thêm thay đổi vào phương án."))
+            _warn_undrawable(request, [form.cleaned_data])
             return redirect("organizations:plan", pk=plan.pk)
     return _render_plan(request, plan, change_form=form, status=400)
 
@@ -134,13 +139,22 @@ def plan_upload(request, pk: int):
     if not form.is_valid():
         return _render_plan(request, plan, file_form=form, status=400)
     try:
-        added = plans.changes_import(plan=plan, rows=xlsx.read_rows(form.cleaned_data["file"]), by=request.user)
+        rows = xlsx.read_rows(form.cleaned_data["file"])
+        added = plans.changes_import(plan=plan, rows=rows, by=request.user)
     except ImportFileError as exc:
         return _render_plan(request, plan, file_errors=[exc.message], status=400)
     except ValidationError as exc:
         return _render_plan(request, plan, file_errors=exc.messages, status=400)
     messages.success(request, _("Đã thêm %(n)s thay đổi từ tệp.") % {"n": added})
+    _warn_undrawable(request, [vars(row) for _line, row in rows])
     return redirect("organizations:plan", pk=plan.pk)
+
+
+def _warn_undrawable(request, changes) -> None:
+    """New names and places go into the documents (issuer, place and date line, annexes)."""
+    warning = undrawable_warning(*(str(c.get(key) or "") for c in changes for key in ("new_name", "place_name")))
+    if warning:
+        messages.warning(request, warning)
 
 
 @require_GET
@@ -183,7 +197,10 @@ def change_delete(request, pk: int, change_id: int):
 def plan_apply(request, pk: int):
     plan = plans.get_plan_for_user(request.user, pk)
     try:
-        plan = execute.apply_plan(plan=plan, by=request.user)
+        plan = execute.apply_plan(plan=plan, by=request.user, expected_token=request.POST.get("version"))
+    except EditConflict as exc:
+        messages.error(request, exc.message)
+        return redirect("organizations:plan", pk=plan.pk)
     except ValidationError as exc:
         for message in exc.messages[:20]:
             messages.error(request, message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from organizations.admin_search import FoldedSearchMixin
+from organizations.admin import DocumentTextWarningMixin
+from organizations.admin_search import FoldedSearchMixin, VietnameseOrderMixin
 
 from .models import (
     AnnualTheme,
@@ -43,13 +44,14 @@ class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class DirectiveAdmin(FoldedSearchMixin, VietnameseOrderMixin, DocumentTextWarningMixin, admin.ModelAdmin):
+    document_fields = ("code", "title", "issuer")  # the documents' subject line cites the directive
     list_display = ["code", "title", "issued_on", "issuer"]
     search_fields = ["code", "title", "issuer"]
 
 
 @admin.register(AnnualTheme)
-class AnnualThemeAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class AnnualThemeAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
     list_display = ["year", "directive", "province", "title"]
     list_filter = ["directive", "year"]
     search_fields = ["title", "province__name"]
@@ -57,7 +59,8 @@ class AnnualThemeAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(PressingIssue)
-class PressingIssueAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class PressingIssueAdmin(FoldedSearchMixin, VietnameseOrderMixin, admin.ModelAdmin):
+    ordering = ["organization", "-year", "position"]
     list_display = ["title", "organization", "year", "position"]
     list_filter = ["year"]
     search_fields = ["title", "description", "organization__name"]
@@ -71,7 +74,8 @@ class PledgeRevisionInline(ReadOnlyInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class PledgeAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["cell", "member", "-year"]
     list_display = ["__str__", "kind", "cell", "year", "directive"]
     list_filter = ["year", "kind", "directive"]
     search_fields = ["member__full_name", "member__search_key", "member__card_number", "organization__name",
@@ -87,7 +91,7 @@ class PledgeCommitmentInline(ReadOnlyInline):
 
 
 @admin.register(PledgeRevision)
-class PledgeRevisionAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class PledgeRevisionAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["pledge", "number", "valid_from", "created_by", "created_at"]
     search_fields = ["pledge__member__full_name", "pledge__organization__name", "reason",
                      "commitments__content"]
@@ -109,7 +113,8 @@ class ReviewEventInline(ReadOnlyInline):
 
 
 @admin.register(MonthlyReview)
-class MonthlyReviewAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class MonthlyReviewAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["cell", "-year", "-month"]
     list_display = ["cell", "year", "month", "state", "meeting_date", "directive_minutes", "version"]
     list_filter = ["state", "year", "month"]
     search_fields = ["cell__name", "cell__search_key", "theme_content"]
@@ -118,7 +123,8 @@ class MonthlyReviewAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(MemberClassification)
-class MemberClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class MemberClassificationAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["member", "-year"]
     list_display = ["member", "year", "cell", "grade", "classified_by", "classified_at"]
     list_filter = ["year", "grade"]
     search_fields = ["member__full_name", "member__search_key", "member__card_number", "cell__name"]
@@ -126,7 +132,8 @@ class MemberClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdm
 
 
 @admin.register(OrganizationClassification)
-class OrganizationClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class OrganizationClassificationAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["organization", "-year"]
     list_display = ["organization", "year", "grade", "classified_by", "classified_at"]
     list_filter = ["year", "grade"]
     search_fields = ["organization__name", "organization__search_key"]
@@ -134,7 +141,8 @@ class OrganizationClassificationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.Mo
 
 
 @admin.register(Commendation)
-class CommendationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class CommendationAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["organization", "-awarded_on"]
     list_display = ["__str__", "organization", "year", "awarded_on", "issuer"]
     list_filter = ["year", "kind"]
     search_fields = ["recipient_member__full_name", "recipient_org__name", "organization__name", "issuer",
@@ -143,7 +151,8 @@ class CommendationAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ModelExample)
-class ModelExampleAdmin(FoldedSearchMixin, ReadOnlyMixin, admin.ModelAdmin):
+class ModelExampleAdmin(FoldedSearchMixin, VietnameseOrderMixin, ReadOnlyMixin, admin.ModelAdmin):
+    ordering = ["title", "-year"]
     list_display = ["title", "kind", "organization", "year", "member"]
     list_filter = ["year", "kind"]
     search_fields = ["title", "description", "organization__name", "member__full_name"]

@@ -15,8 +15,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directive03 import formats
+from directive03.concurrency import EditConflict
 from directive03.downloads import attach, download_filename
 from organizations.access import access_for
+from organizations.text import undrawable_warning
 
 from . import document_tasks, permissions
 from .documents import build, content, issue, opening
@@ -90,18 +92,26 @@ def report_issue(request, pk: int):
                 document_tasks.single_start(report=report, by=request.user)
                 issue.issue(report=report, by=request.user, issued_on=data.get("issued_on"),
                             signed_as=data.get("signed_as") or "", signer_name=data.get("signer_name", ""),
-                            opening=_unless_generated(data.get("opening", ""), generated))
+                            opening=_unless_generated(data.get("opening", ""), generated),
+                            expected_token=request.POST.get("version"))
+        except EditConflict as exc:  # what was typed stays on the page, with the token it was opened with
+            form.add_error(None, exc.message)
+            return _issue_page(request, report, doc, form, generated, status=409)
         except ValidationError as exc:
             for name, messages_ in exc.message_dict.items():
                 for message in messages_:
                     form.add_error(name if name in form.fields else None, message)
             return _issue_page(request, report, doc, form, generated, status=400)
         messages.info(request, _("Đang tạo văn bản; trang sẽ cho tải về khi xong."))
+        warning = undrawable_warning(data.get("signer_name", ""), data.get("opening", ""))
+        if warning:
+            messages.warning(request, warning)
         return redirect("reports:report", pk=report.pk)
     signed_as, signer = issue.signer_of(report, doc)
     form = IssueForm(initial={
         "issued_on": issue.document_date(report, doc), "signed_as": signed_as, "signer_name": signer,
         "opening": (doc.opening if doc and doc.opening else generated),
+        "version": issue.issue_token(doc),
     })
     return _issue_page(request, report, doc, form, generated)
 

@@ -201,3 +201,4 @@ class IssueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=gettext_lazy("Viết từ số liệu của báo cáo; có thể sửa trước khi ban hành. "
                                "Bảng số liệu đầy đủ in ở phụ lục sau chữ ký."))
+    version = CleanFormCharField(widget=forms.HiddenInput, required=False)  # documents.issue.issue_token

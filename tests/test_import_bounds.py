@@ -218,3 +218,79 @@ def test_the_web_request_only_stores_the_file(client, world):
     queued[0]()
     batch.refresh_from_db()
     assert batch.rows == rows
+
+
+# -- the in-process mode: the parse in a child process, the web process's memory flat -------------
+
+IN_PROCESS = r"""
+import json, os, resource, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directive03.settings")
+django.setup()
+from pathlib import Path
+from organizations.imports import ImportFileError, child
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out = []
+baseline = peak()
+for name in sys.argv[1:]:
+    seen = []
+    try:
+        sheet = child.parse_in_child(Path(name), progress=seen.append)
+        message, rows = None, len(sheet.rows)
+        del sheet
+    except ImportFileError as exc:
+        message, rows = exc.message, None
+    out.append({"file": Path(name).name, "message": message, "rows": rows, "peak_kib": peak(),
+                "progress": seen[-1] if seen else None, "child_pid": child._child.proc.pid})
+child._child.stop()
+print(json.dumps({"pid": os.getpid(), "baseline_kib": baseline, "files": out,
+                  "children_peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def test_in_process_mode_parses_in_a_child_and_the_web_process_stays_flat(hostile_files, tmp_path):
+    """What the web process runs without a broker: parse_in_child() for a small list, the hostile
+    files and a real list of 5,000 members. The parse happens in another process (one, kept between
+    files), and the calling process's peak memory does not grow with the file: the biggest work
+    (5,000 rows, ~100 MiB in the parse) raises it by the rows it gets back only."""
+    import openpyxl
+
+    small, big = tmp_path / "small.xlsx", tmp_path / "5000.xlsx"
+    for path, n in ((small, 3), (big, 5000)):
+        wb = openpyxl.Workbook(write_only=True)
+        ws = wb.create_sheet("Đảng viên")
+        ws.append(imports.HEADERS)
+        for i in range(n):
+            ws.append([f"{50000000 + i}", f"Nguyễn Văn Thử {i}", "Nam", 1980, "19/05/2010", "Chính thức",
+                       "Đảng viên", "Không", "", "01/01/2015"])
+        wb.save(path)
+    files = [small, *hostile_files.values(), big]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "directive03.settings"}
+    done = subprocess.run([sys.executable, "-c", IN_PROCESS, *map(str, files)], capture_output=True, text=True,
+                          env=env, cwd=settings.BASE_DIR, timeout=600, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    by_name = {f["file"]: f for f in result["files"]}
+    assert by_name["small.xlsx"]["rows"] == 3 and by_name["5000.xlsx"]["rows"] == 5000
+    assert by_name["5000.xlsx"]["progress"] == 1.0  # the child's progress reached the caller
+    for name, (_build, message) in HOSTILE.items():
+        assert message in by_name[f"{name}.xlsx"]["message"]
+    children = {f["child_pid"] for f in result["files"]}
+    assert len(children) == 1 and result["pid"] not in children
+    after_small = by_name["small.xlsx"]["peak_kib"]
+    grown_hostile = (by_name["cells.xlsx"]["peak_kib"] - after_small) / 1024
+    grown_big = (by_name["5000.xlsx"]["peak_kib"] - after_small) / 1024
+    child_peak = result["children_peak_kib"] / 1024
+    assert grown_hostile < 5, f"the hostile files raised the web process's peak by {grown_hostile:.0f} MiB"
+    assert grown_big < 40, f"5,000 rows raised the web process's peak by {grown_big:.0f} MiB"
+    assert child_peak > grown_big, f"the child's peak {child_peak:.0f} MiB: the parse was not there"
+
+
+def test_the_upload_page_parses_in_another_process(client, world, caplog):
+    """Through the views (the task run as the in-process mode runs it): the log names the child."""
+    client.force_login(world.users.sec_a)
+    with caplog.at_level("INFO", logger="organizations.imports.child"):
+        page = upload(client, world.a, xlsx_file([row("61000001")]))
+    assert "1 mới" in page.content.decode()
+    pids = [r.args[1] for r in caplog.records if r.name == "organizations.imports.child" and "child process" in r.msg]
+    assert pids and all(isinstance(pid, int) and pid != os.getpid() for pid in pids)

@@ -90,3 +90,61 @@ def test_a_round_title_the_font_cannot_draw_is_saved_with_a_warning(world, clien
     assert ReportingRound.objects.get().title == "Sơ kết → 6 tháng"
     html = response.content.decode()
     assert "Đã mở đợt" in html and "phông chữ của văn bản không có “→”" in html
+
+
+# -- every other free text that a document prints: the same warning at save, through its page ----------
+
+WARNED = "phông chữ của văn bản không có"
+
+
+def test_the_issue_page_warns_about_the_signer_and_the_opening(world, rnd, client):  # noqa: F811
+    """The opening paragraph and the signer's name are printed in the document."""
+    from .test_two_editors import form_data
+
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    url = reverse("documents:issue", args=[report.pk])
+    data = form_data(client.get(url).content.decode(), contains="signer_name")
+    data.update(signer_name=["Nguyễn Văn Ký"], opening=["Tỷ lệ đảng viên đạt ≥ 90% → tốt."])
+    html = client.post(url, data, follow=True).content.decode()
+    assert f"{WARNED} “≥” (U+2265), “→” (U+2192)" in html
+    assert Document.objects.get(report=report, kind=Document.Kind.REPORT).opening == "Tỷ lệ đảng viên đạt ≥ 90% → tốt."
+    data = form_data(client.get(url).content.decode(), contains="signer_name")
+    data.update(opening=["Tỷ lệ đảng viên đạt từ 90% trở lên."])
+    html = client.post(url, data, follow=True).content.decode()
+    assert WARNED not in html
+
+
+def test_the_admin_warns_about_unit_names_and_directives(world, client):
+    """A unit's name and place (issuer, place and date, annexes) and a directive (the subject line)."""
+    from organizations.models import Kind, Level
+    from pledges.models import Directive
+
+    from .factories import UserFactory
+    from .test_two_editors import form_data
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:organizations_organization_add"), {
+        "name": "Chi bộ ấp Tân Điền ✓", "parent": world.c1.pk, "level": Level.CELL, "kind": Kind.CHI_BO_TRUC_THUOC,
+        "issuer_code": "CB", "place_name": "Hòn Đất", "valid_from": "01/07/2025", "change_on": "",
+    }, follow=True)
+    assert f"{WARNED} “✓” (U+2713)" in response.content.decode()
+    directive = Directive.objects.get(code="05-CT/TW")
+    url = reverse("admin:pledges_directive_change", args=[directive.pk])
+    data = form_data(client.get(url).content.decode(), contains="title")
+    data["title"] = [directive.title + " →"]
+    assert f"{WARNED} “→”" in client.post(url, data, follow=True).content.decode()
+    data["title"] = [directive.title.replace(" →", "")]
+    assert WARNED not in client.post(url, data, follow=True).content.decode()
+
+
+def test_a_restructuring_change_warns_about_the_new_name(world, client):
+    from organizations.models import RestructurePlan
+
+    plan = RestructurePlan.objects.create(province=world.p, title="Đổi tên", effective_on=world.c1.valid_from,
+                                          created_by=world.users.board)
+    client.force_login(world.users.board)
+    response = client.post(reverse("organizations:plan", args=[plan.pk]),
+                           {"op": "rename", "unit": f"#{world.c1.pk}", "new_name": "Đảng ủy xã Sóc Sơn ≥"}, follow=True)
+    html = response.content.decode()
+    assert "Đã thêm thay đổi vào phương án." in html and f"{WARNED} “≥”" in html

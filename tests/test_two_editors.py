@@ -9,13 +9,20 @@ The editors (each with its version check):
   (directive03.concurrency tokens over the rows);
 - a member's pledge and the cell's collective pledge: registration and amendment (token over revisions);
 - a user's account and roles in the admin (token over the user, groups and roles);
-- a unit in the admin: rename or move (token over the unit and its dated versions).
+- a unit in the admin: rename or move (token over the unit and its dated versions);
+- the member import's confirmation (token over the members and histories the preview was made from);
+- a member's cell history (token over the periods);
+- a restructuring plan's "Áp dụng" (token over the plan and its changes);
+- a document's issue page: date, signer, opening (token over the document's issue fields).
+State transitions (approve, return, accept a monthly record, close a round) check the current state
+instead: the second one finds the state changed and is refused.
 Each is driven through the views: the forms are read from the pages as each editor got them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -235,3 +242,138 @@ def test_a_unit_in_the_admin(world):
     assert response.status_code == 200 and CONFLICT in response.content.decode()
     world.c1.refresh_from_db()
     assert world.c1.name == "Đảng ủy xã Sóc Sơn (mới)" and world.c1.place_name == "Kiên Giang"
+
+
+def test_member_import_confirmation(world, deputy):
+    """Two managers of cell A preview files that touch the same members (one known, one new card); A
+    confirms; B confirms the preview made before A's import: refused with the message, nothing of
+    A's overwritten or duplicated; B's preview is made again on the new data, which B may confirm."""
+    from organizations.models import ImportBatch, Member
+
+    from .test_import import row, upload, url, xlsx_file
+
+    known = world.members_a[0]
+    a, b = two(world, world.users.sec_a, deputy)
+    pages = {}
+    for client, who in ((a, "A"), (b, "B")):
+        file = xlsx_file([row(known.card_number, f"Trần Thị Ánh của {who}", year=known.birth_year),
+                          row("99500001", f"Nguyễn Văn Mới của {who}")])
+        response = upload(client, world.a, file)
+        assert "1 mới, 1 cập nhật" in response.content.decode()
+        pages[who] = (ImportBatch.objects.order_by("-pk").first(), response.content.decode())
+    for who, client in (("A", a), ("B", b)):
+        batch, page = pages[who]
+        form = form_data(page, contains="confirm", button=("action", "confirm"))
+        response = client.post(url("import_preview", world.a, batch_id=batch.pk), form, follow=True)
+        if who == "A":
+            assert "Đã nhập danh sách đảng viên: 1 mới, 1 cập nhật." in response.content.decode()
+    page = response.content.decode()
+    assert "Danh sách đảng viên đã được người khác thay đổi" in page and "CHƯA được ghi" in page
+    assert response.redirect_chain[-1][0] == url("import_preview", world.a, batch_id=pages["B"][0].pk)
+    assert "0 mới, 2 cập nhật" in page  # B's preview, made again: the new card is A's member now
+    assert list(Member.objects.filter(card_number="99500001").values_list("full_name", flat=True)) == [
+        "Nguyễn Văn Mới của A"]
+    known.refresh_from_db()
+    assert known.full_name == "Trần Thị Ánh của A"
+    assert pages["B"][0].__class__.objects.get(pk=pages["B"][0].pk).status == ImportBatch.Status.PENDING
+    # B confirms the preview it now sees: B's names, still one member per card
+    form = form_data(page, contains="confirm", button=("action", "confirm"))
+    response = b.post(url("import_preview", world.a, batch_id=pages["B"][0].pk), form, follow=True)
+    assert "0 mới, 2 cập nhật." in response.content.decode()
+    assert list(Member.objects.filter(card_number="99500001").values_list("full_name", flat=True)) == [
+        "Nguyễn Văn Mới của B"]
+
+
+def test_member_import_confirmed_from_an_old_tab(world):
+    """The preview changed (made again after a conflict) while another tab still shows the old one:
+    confirming from the old tab is refused, as the page's token is not the batch's."""
+    from organizations.models import ImportBatch, Member
+
+    from .test_import import row, upload, url, xlsx_file
+
+    client = Client()
+    client.force_login(world.users.sec_a)
+    page = upload(client, world.a, xlsx_file([row("99600001", "Lê Văn Tám")])).content.decode()
+    batch = ImportBatch.objects.order_by("-pk").first()
+    form = form_data(page, contains="confirm", button=("action", "confirm"))
+    ImportBatch.objects.filter(pk=batch.pk).update(base_token="0" * 20)  # as if made again meanwhile
+    response = client.post(url("import_preview", world.a, batch_id=batch.pk), form, follow=True)
+    assert "Danh sách đảng viên đã được người khác thay đổi" in response.content.decode()
+    assert not Member.objects.filter(card_number="99600001").exists()
+
+
+def test_member_history(world, deputy):
+    """The member's page (quá trình sinh hoạt): both managers open it; A moves the start, B (page
+    opened earlier) moves it elsewhere: B is refused with what B typed kept, A's history stays."""
+    from organizations.models import Membership
+
+    member = world.members_a[0]
+    url = reverse("organizations:member", args=[member.pk])
+    a, b = two(world, world.users.sec_a, deputy)
+    form_a = form_data(a.get(url).content.decode(), contains="start_0")
+    form_b = form_data(b.get(url).content.decode(), contains="start_0")
+    form_a["start_0"], form_b["start_0"] = ["01/03/2020"], ["01/06/2020"]
+    response = a.post(url, form_a)
+    assert response.status_code == 302, re.findall(r'<li>([^<]*)</li>', response.content.decode())
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 400 and "vừa được người khác sửa" in page and 'value="01/06/2020"' in page
+    assert list(Membership.objects.filter(member=member).values_list("start", flat=True)) == [dt.date(2020, 3, 1)]
+
+
+def test_restructuring_plan_apply(world):
+    """Two board members on one plan: B adds a change after A opened the page; A's "Áp dụng" (made
+    on the plan without B's change) is refused and nothing is applied; after reloading, A applies both."""
+    from organizations.models import Organization, RestructurePlan
+    from organizations.restructuring import plans
+
+    board_b = user_with_role("board_b", world.p, Role.Kind.BOARD)
+    plan = plans.plan_create(province=world.p, title="Đổi tên", effective_on=dt.date(2025, 7, 1), by=world.users.board)
+    plans.change_add(plan=plan, row=plans.RowInput(op="rename", unit=f"#{world.c1.pk}", new_name="Đảng ủy xã Sóc Sơn A"),
+                     by=world.users.board)
+    url = reverse("organizations:plan", args=[plan.pk])
+    apply = reverse("organizations:plan_apply", args=[plan.pk])
+    a, b = two(world, world.users.board, board_b)
+    form_a = form_data(a.get(url).content.decode(), contains="version")
+    response = b.post(url, {"op": "rename", "unit": f"#{world.c2.pk}", "new_name": "Đảng ủy phường Vĩnh Thanh B"})
+    assert response.status_code == 302
+    response = a.post(apply, form_a, follow=True)
+    assert "Phương án vừa được người khác thay đổi" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == RestructurePlan.Status.DRAFT
+    assert Organization.objects.get(pk=world.c1.pk).name == world.c1.name
+    form_a = form_data(a.get(url).content.decode(), contains="version")
+    assert a.post(apply, form_a).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == RestructurePlan.Status.APPLIED
+    assert {Organization.objects.get(pk=u.pk).name for u in (world.c1, world.c2)} == {
+        "Đảng ủy xã Sóc Sơn A", "Đảng ủy phường Vĩnh Thanh B"}
+
+
+def test_issue_page(world, deputy):
+    """The document's issue page (date, signer, opening paragraph): A issues, B (page opened earlier)
+    issues with another signer: refused with the message and B's typing kept; A's choice stays."""
+    from pledges.models import Directive
+    from reports.models import Document
+
+    today = timezone.localdate()
+    rnd = report_services.round_open(
+        by=world.users.board, province=world.p, directive=Directive.objects.get(code="05-CT/TW"), title="Sơ kết",
+        kind="half_year", period_start=today - dt.timedelta(days=150), period_end=today - dt.timedelta(days=5),
+        cutoff=today - dt.timedelta(days=5),
+        deadlines={"cell": today + dt.timedelta(days=5), "commune": today + dt.timedelta(days=10),
+                   "district": today + dt.timedelta(days=15), "province": today + dt.timedelta(days=20)},
+    )
+    report = Report.objects.get(round=rnd, organization=world.a)
+    url = reverse("documents:issue", args=[report.pk])
+    a, b = two(world, world.users.sec_a, deputy)
+    form_a = form_data(a.get(url).content.decode(), contains="signer_name")
+    form_b = form_data(b.get(url).content.decode(), contains="signer_name")
+    form_a.update(signer_name=["Nguyễn Văn Ký"], opening=["Mở đầu của A."])
+    form_b.update(signer_name=["Trần Văn Khác"], opening=["Mở đầu của B."])
+    assert a.post(url, form_a).status_code == 302
+    response = b.post(url, form_b)
+    page = response.content.decode()
+    assert response.status_code == 409 and CONFLICT in page and "Trần Văn Khác" in page and "Mở đầu của B." in page
+    doc = Document.objects.get(report=report, kind=Document.Kind.REPORT)
+    assert (doc.signer_name, doc.opening) == ("Nguyễn Văn Ký", "Mở đầu của A.")

@@ -229,3 +229,41 @@ def test_the_database_sorts_like_python(province):
                 .values_list("name", flat=True)) == TOP[::-1]
     members = list(Member.objects.order_by(Collate(F("full_name"), COLLATION), "id").values_list("full_name", flat=True))
     assert members == MEMBERS
+
+
+def result_table(response) -> str:
+    """The rows of an admin change list (not its filters, which list units too)."""
+    page = response.content.decode()
+    assert response.status_code == 200
+    return page[page.index('id="result_list"'):page.index("</table>", page.index('id="result_list"'))]
+
+
+def test_admin_change_lists_are_in_vietnamese_order(province, client):
+    """Units, members, users and roles in the admin, by default and when a name column is clicked
+    (ascending and descending), on SQLite (sort-key function) and PostgreSQL (ICU collation)."""
+    from .factories import UserFactory
+
+    p, units, commune, cells, board = province
+    root = UserFactory(username="quantri", is_staff=True, is_superuser=True, last_name="Quản", first_name="Trị")
+    client.force_login(root)
+    people = scrambled(MEMBERS)
+    for i, name in enumerate(people):
+        family, given = name.split(" ", 1)
+        user = UserFactory(username=f"user{i:02d}", last_name=family, first_name=given)
+        Role.objects.create(user=user, organization=units[TOP[i % len(TOP)]] if i < len(TOP) else cells[CELLS[0]],
+                            kind=Role.Kind.BOARD if i < len(TOP) else Role.Kind.CELL_SECRETARY)
+
+    listing = result_table(client.get(reverse("admin:organizations_organization_changelist")))
+    assert in_order(listing, TOP) == TOP and in_order(listing, CELLS) == CELLS
+    members = reverse("admin:organizations_member_changelist")
+    assert in_order(result_table(client.get(members)), MEMBERS) == MEMBERS
+    assert in_order(result_table(client.get(members, {"o": "-1"})), MEMBERS) == MEMBERS[::-1]  # "Họ và tên" clicked twice
+    assert in_order(result_table(client.get(members, {"o": "1"})), MEMBERS) == MEMBERS
+    users = result_table(client.get(reverse("admin:auth_user_changelist")))
+    assert in_order(users, MEMBERS) == MEMBERS
+    roles = result_table(client.get(reverse("admin:organizations_role_changelist")))
+    assert in_order(roles, TOP) == TOP  # by unit, then by person
+    # the roles of one cell: by person (the list shows usernames, given in another order than the names)
+    usernames = {name: f"user{i:02d}" for i, name in enumerate(people)}
+    cell_roles = [usernames[n] for n in MEMBERS if n in people[len(TOP):]]
+    assert sorted(cell_roles) != cell_roles and in_order(roles, cell_roles) == cell_roles

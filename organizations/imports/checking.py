@@ -1,6 +1,8 @@
 """Steps 1 and 2 away from the web process: the upload is written to disk as it arrives, a task reads
 and checks it (tasks.check_import, in a Celery worker, or in-process without a broker) and reports
-its progress on the batch; the preview page follows it. The web process never parses a spreadsheet.
+its progress on the batch; the preview page follows it. The task parses the file in a child process
+of its own (child.parse_in_child): in the in-process mode too, the web process never holds a
+spreadsheet, only the rows read from it (at most MAX_ROWS).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from django.utils.translation import gettext as _
 from directive03 import dispatch
 
 from ..models import ImportBatch, Organization
+from .child import parse_in_child
 from .common import MAX_UPLOAD_BYTES, ImportFileError, is_importable
 from .plan import check_sheet
-from .reading import read_bytes, too_big
+from .reading import too_big
 
 log = logging.getLogger(__name__)
 #: A batch still "checking" after this long lost its worker (a web process restarted in-process mode).
@@ -101,8 +104,8 @@ def batch_check(batch_id: int) -> None:
             raise ImportFileError(_("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
         if path.stat().st_size > MAX_UPLOAD_BYTES:
             raise too_big(path.stat().st_size)
-        sheet = read_bytes(path.read_bytes(), progress=lambda share: progress(share * 60))
-        rows, errors = check_sheet(sheet, org=batch.organization, user=batch.created_by,
+        sheet = parse_in_child(path, progress=lambda share: progress(share * 60))
+        rows, errors, token = check_sheet(sheet, org=batch.organization, user=batch.created_by,
                                    today=timezone.localdate(), progress=lambda share: progress(60 + share * 39))
     except ImportFileError as exc:
         _finish(batch.pk, **_failed(exc.message))
@@ -110,7 +113,7 @@ def batch_check(batch_id: int) -> None:
         log.exception("member import %s could not be checked", batch.pk)
         _finish(batch.pk, **_failed(_("Không đọc được tệp do lỗi của hệ thống; hãy tải lên lại.")))
     else:
-        _finish(batch.pk, status=Status.PENDING, rows=rows, errors=errors)
+        _finish(batch.pk, status=Status.PENDING, rows=rows, errors=errors, base_token=token)
     finally:
         path.unlink(missing_ok=True)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import edit_token
+
 from ..access import access_for
 from ..memberships import Period, check_history, date_label, with_gaps
 from ..models import Member, Membership, Organization
@@ -155,10 +157,26 @@ def _plan(rows: list[dict], *, org: Organization, cells: list[Organization], use
     return plan
 
 
+def base_token(rows: list[dict], cells: list[Organization]) -> str:
+    """The version of what a preview of `rows` was made from: the members their card numbers name
+    (every column the import writes, their cell), those members' cell histories, and the cells the
+    file may name. A card that names nobody counts too: a member created since changes the token."""
+    cards = sorted({card for r in rows if r.get("values") for card in card_candidates(r["values"]["card_number"])})
+    members = _existing(cards)
+    periods = _stored_periods(sorted(m.pk for m in members.values()))
+    token_rows: list[tuple] = [("cell", c.pk, c.name, c.valid_to) for c in cells]
+    for member in members.values():
+        token_rows.append(("member", member.pk, member.card_number, member.cell_id, member.left_on,
+                           *(getattr(member, k) for k in MEMBER_FIELDS)))
+        token_rows.extend(("period", member.pk, p.cell_id, p.start, p.end) for p in periods.get(member.pk, []))
+    return edit_token(token_rows)
+
+
 def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date,
-                progress=None) -> tuple[list[dict], list[dict]]:
-    """Rows for the batch ({line, cells, values or None, action…}) and the errors, by line;
-    progress(share of the rows checked) is called along the way."""
+                progress=None) -> tuple[list[dict], list[dict], str]:
+    """Rows for the batch ({line, cells, values or None, action…}), the errors, by line, and the
+    base_token of the members the preview was made from; progress(share of the rows checked) is
+    called along the way."""
     positions = _match_header(sheet.header)
     cells = target_cells(org)
     by_key: dict[str, Organization | None] = {}
@@ -193,5 +211,20 @@ def check_sheet(sheet: RawSheet, *, org: Organization, user, today: dt.date,
     if not rows:
         errors.append({"line": None, "column": None, "message": _("Tệp chỉ có dòng tiêu đề, không có đảng viên nào.")})
     errors.sort(key=lambda e: (e["line"] or 0))
-    return rows, errors
+    return rows, errors, base_token(valid, cells)
+
+
+def replan(rows: list[dict], *, org: Organization, user, today: dt.date) -> tuple[list[dict], str]:
+    """The preview of a checked batch made again on the database as it is now (its rows had no
+    errors): the rows' actions are updated in place; returns the errors (by line) and the new
+    base_token."""
+    cells = target_cells(org)
+    valid = [r for r in rows if r.get("values")]
+    for row in valid:
+        for key in ("action", "changes", "from_cell"):
+            row.pop(key, None)
+    plan = _plan(valid, org=org, cells=cells, user=user, today=today)
+    for row in valid:
+        row.update(plan.actions.get(row["line"], {}))
+    return plan.errors, base_token(valid, cells)
 

@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import EditConflict
+
 from ..access import access_for
 from ..models import Member, Membership, Organization, OrganizationVersion, RestructurePlan
 from ..services import check_not_future
@@ -166,12 +168,20 @@ def relink(province_id: int, moves: dict[int, int]) -> int:
 
 
 @transaction.atomic
-def apply_plan(*, plan: RestructurePlan, by, today: dt.date | None = None) -> RestructurePlan:
+def apply_plan(*, plan: RestructurePlan, by, today: dt.date | None = None,
+               expected_token: str | None = None) -> RestructurePlan:
     """Check the plan on today's tree and apply it in one transaction, or schedule it when its date is
-    in the future. Raises PlanProblems (nothing changed) when the plan has problems."""
+    in the future. Raises PlanProblems (nothing changed) when the plan has problems, EditConflict
+    when the plan changed since its page was opened (`expected_token`: plans.plan_token)."""
+    from .plans import plan_token
+
     plan = RestructurePlan.objects.select_for_update().select_related("province").get(pk=plan.pk)
     if by is not None and not may_restructure(by, plan.province):
         raise PermissionDenied
+    if expected_token is not None and expected_token != plan_token(plan):
+        raise EditConflict(_(
+            "Phương án vừa được người khác thay đổi sau khi bạn mở trang (thêm, xóa thay đổi, áp dụng hoặc "
+            "hủy), nên CHƯA áp dụng gì. Hãy xem lại phương án dưới đây rồi áp dụng lần nữa."))
     if plan.status not in (Status.DRAFT, Status.SCHEDULED, Status.FAILED):
         raise ValidationError(_("Phương án đã được áp dụng hoặc đã hủy."), code="state")
     today = today or timezone.localdate()

@@ -13,6 +13,8 @@ from django.db.models import Max
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import edit_token
+
 from ..access import access_for
 from ..models import KINDS_BY_LEVEL, Kind, Level, Organization, PlanChange, RestructurePlan
 from ..text import clean_name, fold
@@ -48,6 +50,16 @@ def get_plan_for_user(user, pk: int) -> RestructurePlan:
     if plan is None or not access_for(user).restructures(plan.province):
         raise Http404
     return plan
+
+
+def plan_token(plan: RestructurePlan) -> str:
+    """The version of a plan as its page showed it (its date, state and every change): applying is
+    refused when another board member changed it since."""
+    rows: list[tuple] = [("plan", plan.title, plan.effective_on, plan.status)]
+    rows += [("change", *c) for c in plan.changes.values_list(
+        "pk", "position", "op", "unit_id", "target_id", "target_change_id", "new_name", "place_name", "level",
+        "unit_kind", "issuer_code")]
+    return edit_token(rows)
 
 
 def _require(by, province: Organization) -> None:

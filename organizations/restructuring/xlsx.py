@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..imports import ImportFileError, read_upload
+from ..imports import ImportFileError
+from ..imports.child import read_upload_in_child
 from ..models import Kind, Level, Organization, PlanChange
 from ..text import fold
 from .plans import RowInput
@@ -78,8 +79,9 @@ def template_xlsx(province: Organization) -> bytes:
 
 
 def read_rows(upload) -> list[tuple[int, RowInput]]:
-    """The rows of an uploaded plan (line in the file, row); ImportFileError if the file is unusable."""
-    sheet = read_upload(upload)
+    """The rows of an uploaded plan (line in the file, row); ImportFileError if the file is unusable.
+    The file is parsed in the child process (imports.child), never in the web process."""
+    sheet = read_upload_in_child(upload)
     header = [fold(str(h or "")) for h in (sheet.header or [])]
     wanted = {fold(h): f for f, h in COLUMNS}
     positions = {wanted[h]: i for i, h in enumerate(header) if h in wanted}

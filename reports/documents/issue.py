@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directive03.concurrency import check_token, edit_token
 from organizations.access import access_for
 from organizations.models import Kind, Level, Member, Organization
 
@@ -129,19 +130,29 @@ def check_date(rnd, issued_on: dt.date) -> None:
         raise ValidationError({"issued_on": errors})
 
 
+def issue_token(doc: Document | None) -> str:
+    """The version of the issue page (date, signer, opening): a page opened before another editor
+    saved cannot overwrite their choice. No document yet is the same as a document not issued yet."""
+    if doc is None:
+        doc = Document()
+    return edit_token([(doc.issued_on, doc.signed_as, doc.signer_name, doc.opening)])
+
+
 @transaction.atomic
 def issue(*, report: Report, by, issued_on: dt.date | None, signed_as: str, signer_name: str,
-          opening: str) -> Document:
+          opening: str, expected_token: str | None = None) -> Document:
     """Record how the unit issues its document (date, signer, opening paragraph); the caller then
     builds it (reports.document_tasks.single_start).
 
-    The unit's own people (or the board) issue; the date is fixed once the document has its number."""
+    The unit's own people (or the board) issue; the date is fixed once the document has its number.
+    EditConflict when the issue was saved by someone else since `expected_token` (issue_token)."""
     access = access_for(by)
     if not (permissions.writes(access, report) or permissions.opens_rounds(access, report.round.province_id)):
         raise PermissionDenied
     doc, _created = Document.objects.select_for_update().get_or_create(
         report=report, kind=Document.Kind.REPORT,
         defaults={"depth": report.tree_path.strip("/").count("/") + 1})
+    check_token(expected_token, issue_token(doc))
     errors: dict[str, list[str]] = {}
     if doc.number:
         if issued_on is not None and issued_on != doc.issued_on:

@@ -94,6 +94,23 @@ def tiny_province():
     return rnd
 
 
+def keep_subtree(rnd, name: str) -> dict:
+    """Drill on one unit's subtree of a big province: the round keeps the reports of the units under
+    `name` (and the province's own report, hence the consolidated document); the others are deleted
+    from this private copy. Returns what was kept."""
+    from organizations.models import Member, Organization
+    from reports.models import Report
+
+    unit = Organization.objects.get(name=name, valid_to__isnull=True)
+    reports = Report.objects.filter(round=rnd)
+    others = reports.exclude(organization__path__startswith=unit.path).exclude(organization_id=rnd.province_id)
+    dropped = others.count()
+    others.delete()
+    return {"subtree": unit.name, "units_under_it": Organization.objects.filter(path__startswith=unit.path).count(),
+            "members_under_it": Member.objects.filter(cell__path__startswith=unit.path).count(),
+            "reports_dropped": dropped}
+
+
 class Drills:
     def __init__(self, rnd, workers: Workers, services: Services, deadline: float):
         from django.contrib.auth import get_user_model
@@ -102,6 +119,7 @@ class Drills:
         from organizations.models import Role
 
         self.rnd, self.workers, self.services, self.deadline = rnd, workers, services, deadline
+        self.sweep_seconds = int(workers.env.get("DOCUMENT_SWEEP_SECONDS", "30"))
         user_model = get_user_model()
         self.board = Role.objects.filter(organization_id=rnd.province_id, kind=Role.Kind.BOARD).first()
         self.board = self.board.user if self.board else user_model.objects.filter(is_superuser=True).first()
@@ -133,19 +151,26 @@ class Drills:
         return bool(_db_retry(predicate))
 
     def finish(self, run, fault_end: float, ready_at_fault: int, timeout: float = 240.0) -> dict:
-        """Wait for the run to end; measure the recovery and count lost, duplicated, stuck."""
+        """Wait for the run to end; measure the recovery and count lost, duplicated, stuck. A run is
+        waited for as long as documents keep coming (a big round on a busy machine is slow, not stuck);
+        it is stuck when no document was finished for `timeout` seconds (at least 4 sweeps)."""
         from reports.models import DocumentRun
 
         recovered = None
-        end = min(time.monotonic() + timeout, self.deadline)
+        idle_limit = max(timeout, 4 * self.sweep_seconds)
+        last_ready, last_change = self._ready(run), time.monotonic()
         restarts = self.workers.restarts
-        while time.monotonic() < end:
+        while time.monotonic() < self.deadline and time.monotonic() - last_change < idle_limit:
             self.workers.supervise()
-            if recovered is None and self._ready(run) > ready_at_fault:
+            ready = self._ready(run)
+            if recovered is None and ready > ready_at_fault:
                 recovered = time.monotonic() - fault_end
+            if ready != last_ready:
+                last_ready, last_change = ready, time.monotonic()
             if _db_retry(lambda: DocumentRun.objects.get(pk=run.pk).status) != "running":
                 break
             time.sleep(0.1)
+        end = min(time.monotonic() + 60, self.deadline)
         finished = time.monotonic() - fault_end
         from reports.models import Document
 
@@ -175,7 +200,12 @@ class Drills:
         twice = sum(n - 1 for n in used.values())
         skipped = sum(c.last_number - len({n for (org, _kind, n) in used if org == c.organization_id})
                       for c in DocumentCounter.objects.filter(organization_id__in=reports.values("organization_id")))
-        return {"documents": len(docs), "lost": lost, "duplicated": max(0, len(files) - 2 * len(docs)) + twice
+        waiting: dict[str, int] = {}
+        for d in docs:
+            if d.status != "ready":
+                key = f"depth {d.depth} {d.status}"
+                waiting[key] = waiting.get(key, 0) + 1
+        return {"not_ready": waiting, "run_depth": run.current_depth, "documents": len(docs), "lost": lost, "duplicated": max(0, len(files) - 2 * len(docs)) + twice
                 + skipped, "stuck": sum(1 for d in docs if d.status != "ready") + (run.status == "running"),
                 "run": run.status}
 
@@ -326,6 +356,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sweep-seconds", type=int, default=5, help="DOCUMENT_SWEEP_SECONDS of beat")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--budget", type=float, default=900, help="seconds for everything")
+    parser.add_argument("--from-database", metavar="URL",
+                        help="copy this database (a copy of the seeded province) instead of seeding --world")
+    parser.add_argument("--subtree", metavar="NAME", help="keep only the round's reports under this unit")
     args = parser.parse_args(argv)
     missing = missing_binaries()
     if missing:
@@ -338,6 +371,8 @@ def main(argv=None) -> int:
     results: dict = {}
     try:
         services.start_postgres()
+        if args.from_database:
+            services.load(args.from_database)
         services.start_redis()
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "directive03.settings", "DATABASE_URL": services.database_url,
                "CELERY_BROKER_URL": services.broker_url, "DATA_DIR": str(root / "data"),
@@ -353,15 +388,19 @@ def main(argv=None) -> int:
         setup_test_environment()
         call_command("migrate", verbosity=0)
         seeded = time.monotonic()
-        if args.world == "tiny":
+        kept = {}
+        if args.world == "tiny" and not args.from_database:
             rnd = tiny_province()
         else:
             from reports.models import ReportingRound
 
-            call_command("seed_demo", size=args.world, seed=3, verbosity=0)
+            if not args.from_database:
+                call_command("seed_demo", size=args.world, seed=3, verbosity=0)
             rnd = ReportingRound.objects.order_by("-id").first()
-        results["_setup"] = {"world": args.world, "seconds": round(time.monotonic() - started, 1),
-                             "seed_seconds": round(time.monotonic() - seeded, 1),
+            if args.subtree:
+                kept = keep_subtree(rnd, args.subtree)
+        results["_setup"] = {**kept, "from_database": bool(args.from_database), "world": args.world,
+                             "seconds": round(time.monotonic() - started, 1), "seed_seconds": round(time.monotonic() - seeded, 1),
                              "reports": rnd.reports.count(), "workers": args.workers,
                              "sweep_seconds": args.sweep_seconds}
         workers = Workers(env, root, args.workers)

@@ -63,6 +63,18 @@ class Services:
         subprocess.run([*self.as_postgres, pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p",
                         str(self.pg_port), "-U", "postgres", "chithi03_drill"], check=True)
 
+    def load(self, source_url: str) -> None:
+        """Copy a database (e.g. a copy of the seeded medium province, chithi03_bench_tpl) into the
+        private cluster: pg_dump of the source piped into psql; the source is only read."""
+        dump = subprocess.Popen([pg_bin("pg_dump") or "pg_dump", "--no-owner", "--no-privileges", "-d", source_url],
+                                stdout=subprocess.PIPE)
+        subprocess.run([*self.as_postgres, pg_bin("psql") or "psql", "-q", "-v", "ON_ERROR_STOP=1", "-h",
+                        "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "-d", "chithi03_drill"],
+                       stdin=dump.stdout, check=True, stdout=subprocess.DEVNULL)
+        dump.stdout.close()
+        if dump.wait() != 0:
+            raise RuntimeError(f"pg_dump of {source_url} failed")
+
     def pg_ctl(self, action: str) -> None:
         options = f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1 -c fsync=off " \
                   "-c synchronous_commit=off -c full_page_writes=off"
