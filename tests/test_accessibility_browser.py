@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from organizations.models import PlanChange, RestructurePlan
-from pledges.models import Directive
+from pledges.models import Directive, MonthlyReview
 from reports import services
 from reports.models import Report
 
@@ -49,6 +49,7 @@ def test_no_serious_or_critical_violation_on_the_main_pages(world, live_server, 
     PlanChange.objects.create(plan=plan, op=PlanChange.Op.CLOSE, unit=world.b)
     get_user_model().objects.create_superuser("quantri", password="mat-khau-thu-123")
     y, m = today.year, today.month
+    MonthlyReview.objects.create(cell=world.a, year=y, month=m)  # the print view prints a record
     pages = {
         None: ["/accounts/login/"],
         "sec_a": ["/todo/", "/units/", f"/units/{world.a.pk}/", "/units/?ngay=01/07/2025",
