@@ -6,6 +6,7 @@ serious or critical violation."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from pledges.models import Directive, MonthlyReview
 from reports import services
 from reports.models import Report
 
-from .conftest import browser_login
+from .conftest import browser_login, shot
 
 pytestmark = pytest.mark.browser
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
@@ -83,5 +84,6 @@ def test_no_serious_or_critical_violation_on_the_main_pages(world, live_server, 
                 response = page.goto(live_server.url + url)
                 assert response.status == 200, (url, response.status)
                 problems += [f"{size} {url}: {v}" for v in violations(page, live_server)]
+                shot(page, f"{size}-{user or 'anonymous'}-" + re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-"))
         context.close()
     assert not problems, "\n".join(problems)
