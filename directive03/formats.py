@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import npgettext, pgettext
 
 # -- names ----------------------------------------------------------------------------------------
 
@@ -83,6 +84,20 @@ def long_date(value: dt.date, place: str | None = None) -> str:
     month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
     text = f"ngày {value.day:02d} tháng {month} năm {value.year}"
     return f"{place}, {text}" if place else text
+
+
+def duration(value: dt.timedelta) -> str:
+    """'12 phút', '2 giờ 5 phút', 'dưới 1 phút': a length of time to the nearest minute (halves up)."""
+    minutes = int(round_half_up(Decimal(value.total_seconds()) / 60))
+    if minutes < 1:
+        return pgettext("duration", "dưới 1 phút")
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(npgettext("duration", "%(n)s giờ", "%(n)s giờ", hours) % {"n": number(hours)})
+    if minutes:
+        parts.append(npgettext("duration", "%(n)s phút", "%(n)s phút", minutes) % {"n": minutes})
+    return " ".join(parts)
 
 
 # -- numbers --------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from directive03.concurrency import EditConflict, check_token, edit_token
@@ -299,11 +301,30 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin  # noqa: E402
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm  # noqa: E402
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A table row's "delete" box is labelled by its column header only: name it for screen readers."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", _("Xóa"))
+
+
 class RoleInline(admin.TabularInline):
     model = Role
     form = RoleForm
+    formset = LabelledInlineFormSet
     extra = 0
     raw_id_fields = ["organization"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """A table's fields are labelled by their column header only: each gets its name for screen
+        readers too (axe: select-name, label)."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            target = getattr(field.widget, "widget", field.widget)  # past the related-object wrapper
+            target.attrs.setdefault("aria-label", capfirst(db_field.verbose_name))
+        return field
 
 
 User = get_user_model()
@@ -354,6 +375,11 @@ class UserAdmin(FoldedSearchMixin, VietnameseOrderMixin, BaseUserAdmin):
 
     form = UserChangeForm
     inlines = [RoleInline]
+    # the dates of the last sign-in and of joining are the system's, not typed (and their split date and
+    # time inputs have one label for two fields); groups and permissions as plain labelled lists (the
+    # two-box filter widget gives a span an aria-label, which screen readers ignore)
+    readonly_fields = ("last_login", "date_joined")
+    filter_horizontal = ()
     list_display = ("username", user_full_name, "email", "is_staff", "is_active")
     ordering = ("last_name", "first_name", "username")
     fieldsets = (*(
@@ -371,4 +397,4 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(FoldedSearchMixin, VietnameseOrderMixin, BaseGroupAdmin):
-    pass
+    filter_horizontal = ()  # a plain labelled list, as for users

@@ -169,23 +169,14 @@ class Dashboard:
     timeline: dict = field(default_factory=dict)
 
     def chart_data(self) -> dict:
-        """What static/js/dashboard.js draws (embedded with json_script)."""
-
-        def number(value):
-            return None if value is None else float(value)
-
+        """What static/js/dashboard.js draws (embedded with json_script); the figure by child is
+        drawn as HTML bars (dashboard_views.figure_bars)."""
         return {
             "timeline": self.timeline,
             "text": {
                 "submitted": gettext("Đã gửi (cộng dồn)"),
                 "approved": gettext("Đã duyệt (cộng dồn)"),
                 "total": gettext("Tổng số báo cáo"),
-            },
-            "figure": {
-                "label": str(self.figure.label),
-                "percent": self.figure.is_ratio and self.figure.display == "percent",
-                "labels": [c.report.name for c in self.children],
-                "values": [number(c.figure_value) for c in self.children],
             },
         }
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
+from directive03 import formats
 from directive03.downloads import attach, download_filename
 from directive03.redirects import redirect_next
 
@@ -41,6 +42,24 @@ def index(request):
     return render(request, "reports/dashboard_index.html", {"rounds": rounds})
 
 
+def figure_bars(board: dashboard.Dashboard) -> list[dict]:
+    """One horizontal bar per child unit, every one of them (a unit without a value gets an empty
+    bar with its name): the width is the percentage itself for a percentage, else the value over the
+    largest value shown."""
+    values = [c.figure_value for c in board.children]
+    if board.figure.is_ratio and board.figure.display == "percent":
+        scale = 100
+    else:
+        scale = max((v for v in values if v is not None), default=0)
+    bars = []
+    for child, value in zip(board.children, values, strict=True):
+        width = 0
+        if value is not None and scale:
+            width = max(0, min(100, int(formats.ratio(value, scale, decimals=0))))
+        bars.append({"child": child, "value": value, "width": width})
+    return bars
+
+
 @require_GET
 @login_required
 def round_dashboard(request, round_id: int):
@@ -48,6 +67,7 @@ def round_dashboard(request, round_id: int):
     return render(request, "reports/dashboard.html", {
         "board": board,
         "figure_groups": F_.groups(),
+        "figure_bars": figure_bars(board),
         "chart_data": board.chart_data(),
     })
 

@@ -18,6 +18,7 @@ from directive03 import formats
 from directive03.concurrency import EditConflict
 from directive03.downloads import attach, download_filename
 from organizations.access import access_for
+from organizations.models import KINDS_BY_LEVEL, LEVEL_RANK, Kind
 from organizations.text import undrawable_warning
 
 from . import document_tasks, permissions
@@ -157,17 +158,23 @@ def _round_context(request, rnd):
     counts = {}
     by_depth = []
     if run is not None:
-        rows = Document.objects.filter(run=run).values("depth", "status").annotate(n=Count("id")).order_by()
+        rows = (Document.objects.filter(run=run).values("depth", "status", "report__organization__kind")
+                .annotate(n=Count("id")).order_by())
         per_depth: dict[int, dict[str, int]] = {}
+        kinds: dict[int, set[str]] = {}
         for row in rows:
             counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
-            per_depth.setdefault(row["depth"], {})[row["status"]] = row["n"]
+            c = per_depth.setdefault(row["depth"], {})
+            c[row["status"]] = c.get(row["status"], 0) + row["n"]
+            kinds.setdefault(row["depth"], set()).add(row["report__organization__kind"])
         for depth in sorted(per_depth, reverse=True):
             c = per_depth[depth]
             total = sum(c.values())
-            by_depth.append({"depth": depth, "ready": c.get("ready", 0), "failed": c.get("failed", 0),
-                             "total": total, "pct": int(formats.ratio(c.get("ready", 0), total, decimals=0) or 0)})
+            by_depth.append({"depth": depth, "label": _depth_label(depth, kinds[depth]), "ready": c.get("ready", 0),
+                             "failed": c.get("failed", 0), "total": total,
+                             "pct": int(formats.ratio(c.get("ready", 0), total, decimals=0) or 0)})
     total = sum(counts.values())
+    left = document_tasks.time_left(run) if run is not None else None
     access = access_for(request.user)
     can_start = permissions.opens_rounds(access, rnd.province_id)
     failed_docs = []
@@ -190,7 +197,19 @@ def _round_context(request, rnd):
         "consolidated": consolidated,
         "province_report": province,
         "running": bool(run and run.status == DocumentRun.Status.RUNNING),
+        "time_left": formats.duration(left) if left is not None else "",
     }
+
+
+def _depth_label(depth: int, kinds: set[str]) -> str:
+    """What a level of the run is called: the consolidated report at depth 0, else the kinds of
+    units at that depth of the tree ("Chi bộ trực thuộc", "Huyện ủy, Thành ủy"), highest first."""
+    if depth == 0:
+        return str(Document.Kind.CONSOLIDATED.label)
+    order = {kind: i for i, kind in enumerate(Kind.values)}
+    ranked = sorted(kinds, key=lambda k: (-max(LEVEL_RANK[lvl] for lvl, ks in KINDS_BY_LEVEL.items() if k in ks),
+                                          order.get(k, len(order))))
+    return ", ".join(str(Kind(k).label) for k in ranked if k in order)
 
 
 @require_GET

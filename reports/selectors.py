@@ -94,12 +94,27 @@ def round_reports(*, rnd: ReportingRound, access: Access) -> RoundReports:
         report.can_write = permissions.writes(access, report)
         report.can_approve = permissions.approves(access, report)
     children.sort(key=lambda r: (STATE_ORDER[r.state], sort_key(r.name), r.pk))
-    counts = dict.fromkeys(State.values, 0)
-    for child in children:
-        counts[child.state] += 1
-    counts["late"] = sum(1 for c in children if c.is_late())
-    counts["missing"] = sum(1 for c in children if c.is_missing)
-    return RoundReports(own=own, children=children, counts=counts)
+    return RoundReports(own=own, children=children, counts=state_counts(children))
+
+
+#: The states a unit's report is counted under on the round page, in the order of the badges: each
+#: report in exactly one of them (a draft nobody has saved yet is "missing", not also "draft").
+COUNTED_STATES = (State.SUBMITTED, State.APPROVED, State.RETURNED, State.DRAFT, "missing")
+
+
+def counted_state(report: Report) -> str:
+    return "missing" if report.is_missing else report.state
+
+
+def state_counts(reports: list[Report]) -> dict[str, int]:
+    """How many reports are in each of COUNTED_STATES (they add up to len(reports)), plus how many
+    of them are late (a flag across states, not a state)."""
+    counts = dict.fromkeys(COUNTED_STATES, 0)
+    for report in reports:
+        counts[counted_state(report)] += 1
+    counts["total"] = len(reports)
+    counts["late"] = sum(1 for r in reports if r.is_late())
+    return counts
 
 
 # -- one report -----------------------------------------------------------------------------------

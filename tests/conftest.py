@@ -97,6 +97,23 @@ def phone(chromium):
     context.close()
 
 
+def shot(page, name: str, *, full_page: bool = False, element=None) -> None:
+    """A screenshot of a step, for a person to look at: written only when CHITHI03_SHOTS names a
+    folder (e.g. CHITHI03_SHOTS=/tmp/shots ./dev.sh test -m browser)."""
+    import os
+    from pathlib import Path
+
+    folder = os.environ.get("CHITHI03_SHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    path = str(Path(folder) / f"{name}.png")
+    if element is not None:
+        element.screenshot(path=path)
+    else:
+        page.screenshot(path=path, full_page=full_page)
+
+
 def browser_login(page, live_server, username: str, password: str = "mat-khau-thu-123"):
     page.goto(live_server.url + "/accounts/login/")
     page.fill("input[name=username]", username)

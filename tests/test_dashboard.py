@@ -190,23 +190,36 @@ def test_charts_data_and_vendored_chartjs(world, rnd, client, today):
     assert "/static/vendor/chartjs/chart.umd.min.js" in html and "/static/js/dashboard.js" in html
     assert "cdn" not in html.lower()
     assert 'id="dashboard-data"' in html
-    data = board.chart_data()
+    # one horizontal bar per child unit, with its name and value, as HTML (nothing slanted or cut)
+    bars = response.context["figure_bars"]
     # a is approved: its frozen figures count (7), b is not: its live figures (2 members)
-    assert data["figure"]["labels"] == ["Chi bộ ấp Hòn Quéo", "Chi bộ ấp Xà Ngách"]
-    assert data["figure"]["values"] == [7.0, 2.0]
+    assert [(b["child"].report.name, b["value"], b["width"]) for b in bars] == [
+        ("Chi bộ ấp Hòn Quéo", 7, 100), ("Chi bộ ấp Xà Ngách", 2, 29)]
+    assert 'id="figure-bars"' in html and 'class="figure-bar-fill w-pct-29"' in html
+    data = board.chart_data()
     # cumulative per day: a sent (cell deadline - 1), b sent (+1 day), a approved today
     tl = data["timeline"]
     d = rnd.deadline_cell
     assert tl["labels"] == [f"{d - dt.timedelta(days=1):%d/%m}", f"{d + dt.timedelta(days=1):%d/%m}",
                             f"{today:%d/%m}"]
     assert tl["submitted"] == [1, 2, 2] and tl["approved"] == [0, 0, 1] and tl["total"] == 3
-    # a ratio figure: the percentage of the summed numerators, None without a denominator
-    _response, board = get_board(client, world.users.board, rnd, unit=world.c1.pk, figure="pledged_pct")
-    assert board.chart_data()["figure"]["percent"] is True
-    assert board.chart_data()["figure"]["values"] == [100.0, 0.0]
-    _response, board = get_board(client, world.users.board, rnd, unit=world.c1.pk, figure="avg_minutes")
-    assert board.chart_data()["figure"]["values"] == [None, None]
-    assert [c.figure_display for c in board.children] == ["–", "–"]
+    # a ratio figure: the percentage of the summed numerators is the bar's width
+    response, _board = get_board(client, world.users.board, rnd, unit=world.c1.pk, figure="pledged_pct")
+    assert [(b["value"], b["width"]) for b in response.context["figure_bars"]] == [(100, 100), (0, 0)]
+    # no value (no denominator): the unit is still there, with an empty bar and "no data"
+    response, board = get_board(client, world.users.board, rnd, unit=world.c1.pk, figure="avg_minutes")
+    assert [(b["value"], b["width"]) for b in response.context["figure_bars"]] == [(None, 0), (None, 0)]
+    html = response.content.decode()
+    assert html.count("chưa có số liệu") == 2 and html.count('class="figure-bar-fill w-pct-0"') == 2
+
+
+def test_the_late_units_link_to_their_reports(world, rnd, client, today):
+    response, board = get_board(client, world.users.board, rnd)
+    html = response.content.decode()
+    late = html[html.index('id="late"'):]
+    assert board.late
+    for row in board.late:
+        assert f'<a href="{reverse("reports:report", args=[row.report.pk])}">{row.report.name}</a>' in late
 
 
 def test_index_lists_the_rounds_of_my_province(world, rnd, client):

@@ -122,3 +122,66 @@ def test_the_report_page_links_only_to_a_document_that_exists(world, rnd, client
     page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
     assert pdf_url in page
     assert client.get(pdf_url).status_code == 200
+
+
+# -- a round's run: level names and the time left ---------------------------------------------------
+
+def _progress_rows(html: str) -> dict[str, str]:
+    import re
+
+    table = html[html.index("<table class=\"table table-sm w-auto\">"):]
+    table = table[:table.index("</table>")]
+    return {label: ready for label, ready in re.findall(r'<th scope="row"[^>]*>([^<]+)</th><td>([^<]+)</td>', table)}
+
+
+def test_a_runs_progress_names_the_levels_and_estimates_the_time_left_from_its_pace(world, rnd, client):
+    from django.utils import timezone
+
+    from reports.document_tasks.jobs import documents_for_round
+
+    run = DocumentRun.objects.create(round=rnd, started_by=world.users.board)
+    documents_for_round(rnd, run)  # queued, not sent: the test moves them by hand
+    start = timezone.now() - dt.timedelta(minutes=10)
+    Document.objects.filter(run=run).update(queued_at=start)
+    client.force_login(world.users.board)
+    url = reverse("documents:round", args=[rnd.pk])
+
+    html = client.get(url).content.decode()
+    rows = _progress_rows(html)
+    # deepest first: cells (a, b, x), communes, the districts with the cell directly under the province, the province
+    assert rows == {"Chi bộ trực thuộc": "0/3", "Đảng ủy xã/phường/thị trấn": "0/2",
+                    "Thành ủy, Huyện ủy, Chi bộ cơ sở": "0/3", "Tỉnh ủy": "0/1",
+                    "Báo cáo tổng hợp kèm phụ lục": "0/1"}
+    assert "Tầng" not in html
+    # nothing built yet: no estimate, a word that one will come
+    assert "Thời gian còn lại ước tính" not in html
+    assert "Sẽ ước tính thời gian còn lại" in html
+
+    # 10 minutes in, the 3 cells are built: 7 documents wait, at 3 per 10 minutes about 23 minutes
+    cells = Document.objects.filter(run=run, depth=4)
+    cells.update(status=Document.Status.READY, built_at=timezone.now(), pdf_path="x.pdf")
+    html = client.get(url).content.decode()
+    assert _progress_rows(html)["Chi bộ trực thuộc"] == "3/3"
+    assert "Thời gian còn lại ước tính: 23 phút (theo tốc độ tạo văn bản từ đầu lượt này)." in html
+    # the htmx poll shows the same
+    assert "Thời gian còn lại ước tính: 23 phút" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+
+    # a document built before this run's documents were queued does not count in the pace
+    Document.objects.filter(pk=cells.first().pk).update(built_at=start - dt.timedelta(minutes=1))
+    assert "Thời gian còn lại ước tính: 35 phút" in client.get(url).content.decode()  # 2 per 10 minutes
+
+    # an hour and more is written in hours and minutes; a finished run has no estimate
+    Document.objects.filter(run=run).update(queued_at=timezone.now() - dt.timedelta(minutes=50))
+    assert "Thời gian còn lại ước tính: 1 giờ 57 phút" in client.get(url).content.decode()  # 3 per 50 minutes
+    DocumentRun.objects.filter(pk=run.pk).update(status=DocumentRun.Status.DONE)
+    html = client.get(url).content.decode()
+    assert "Thời gian còn lại ước tính" not in html and "Sẽ ước tính" not in html
+
+
+def test_the_time_left_is_written_in_vietnamese():
+    from directive03.formats import duration
+
+    assert duration(dt.timedelta(seconds=20)) == "dưới 1 phút"
+    assert duration(dt.timedelta(seconds=90)) == "2 phút"
+    assert duration(dt.timedelta(minutes=60)) == "1 giờ"
+    assert duration(dt.timedelta(minutes=125, seconds=10)) == "2 giờ 5 phút"

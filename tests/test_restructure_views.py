@@ -163,7 +163,7 @@ def test_closed_units_leave_the_current_tree_and_stay_in_the_tree_as_of(world, c
     page = client.get(reverse("organizations:tree"), {"ngay": "30/06/2025"}).content.decode()
     assert "Huyện ủy Hòn Đất" in page
     page = client.get(reverse("organizations:tree"), {"ngay": "30-06"}).content.decode()
-    assert "ngày/tháng/năm" in page
+    assert "Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy" in page  # the shared DateField's message
     # the district's own people still see their unit as it stood, and act on nothing
     client.force_login(world.users.district1)
     assert "Huyện ủy Hòn Đất" in client.get(reverse("organizations:tree"), {"ngay": "30/06/2025"}).content.decode()

@@ -5,7 +5,6 @@ submit; a failed send focuses the one summary that names the members."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,16 +12,15 @@ from django.utils import timezone
 from pledges.models import MonthlyReview, ReviewEntry
 
 from .conftest import browser_login
+from .conftest import shot as browser_shot
 from .factories import MemberFactory
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/work/helpers/png")
 
 
 def shot(page, name: str) -> None:
-    """A screenshot of the step, for a person to look at (only where the folder exists)."""
-    if SHOTS.is_dir():
-        page.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=False)
+    """A screenshot of the step at phone size (conftest.shot: where CHITHI03_SHOTS says)."""
+    browser_shot(page, f"phone-{name}")
 
 
 def nineteen(world):

@@ -15,4 +15,5 @@ from .jobs import (  # noqa: F401 - the public API; importing it registers the C
     stalled,
     sweep,
     sweep_documents,
+    time_left,
 )

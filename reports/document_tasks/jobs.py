@@ -21,7 +21,7 @@ import time
 from celery import shared_task
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, close_old_connections, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,6 +174,24 @@ def single_start(*, report: Report, by) -> Document:
 def _last_move(run: DocumentRun) -> dt.datetime:
     marks = Document.objects.filter(run=run).aggregate(started=Max("started_at"), built=Max("built_at"))
     return max(t for t in (run.dispatched_at, run.started_at, marks["started"], marks["built"]) if t)
+
+
+def time_left(run: DocumentRun, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """How long the run's waiting documents should still take at the pace of this run so far: the
+    documents built since the waiting ones were queued, over the time since then, times those still
+    waiting. None before anything is built (no pace yet) and once nothing waits. Two queries."""
+    if run.status != DocumentRun.Status.RUNNING:
+        return None
+    docs = Document.objects.filter(run=run)
+    pending = docs.filter(status__in=PENDING).aggregate(n=Count("id"), since=Min("queued_at"))
+    if not pending["n"]:
+        return None
+    since = pending["since"]
+    built = docs.filter(status=Document.Status.READY, built_at__gte=since).count()
+    if not built:
+        return None
+    elapsed = (now or timezone.now()) - since
+    return elapsed / built * pending["n"]
 
 
 def stalled(run: DocumentRun) -> bool:

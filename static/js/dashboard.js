@@ -1,4 +1,5 @@
-/* The round dashboard's charts (Chart.js from static/vendor), drawn from the JSON the page embeds. */
+/* The round dashboard's timeline (Chart.js from static/vendor), drawn from the JSON the page embeds; the
+   figure by child unit is plain HTML bars (templates/reports/dashboard.html). */
 (function () {
   "use strict";
 
@@ -21,39 +22,14 @@
       },
       options: {
         responsive: true,
+        animation: false,
         locale: "vi-VN",
         interaction: { mode: "index", intersect: false },
-        scales: { y: { beginAtZero: true, suggestedMax: data.total, ticks: { precision: 0 } } },
+        scales: {
+          x: { ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 8 } },
+          y: { beginAtZero: true, suggestedMax: data.total, ticks: { precision: 0 } }
+        },
         plugins: { tooltip: { callbacks: { footer: function () { return text.total + ": " + numberFormat.format(data.total); } } } }
-      }
-    });
-  }
-
-  function figureChart(canvas, data) {
-    var many = data.labels.length > 12;
-    return new window.Chart(canvas, {
-      type: "bar",
-      data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: "rgba(220,53,69,.7)" }] },
-      options: {
-        responsive: true,
-        locale: "vi-VN",
-        indexAxis: many ? "y" : "x",
-        scales: (function () {
-          var value = { beginAtZero: true, suggestedMax: data.percent ? 100 : undefined };
-          return many ? { x: value } : { y: value };
-        })(),
-        plugins: {
-          legend: { display: false },
-          tooltip: {
-            callbacks: {
-              label: function (ctx) {
-                var v = ctx.raw;
-                if (v === null || v === undefined) return "–";
-                return numberFormat.format(v) + (data.percent ? "%" : "");
-              }
-            }
-          }
-        }
       }
     });
   }
@@ -69,10 +45,5 @@
     var data = JSON.parse(source.textContent);
     var timeline = document.getElementById("chart-timeline");
     if (timeline && data.timeline.labels.length) timelineChart(timeline, data.timeline, data.text);
-    var figure = document.getElementById("chart-figure");
-    if (figure && data.figure.labels.length) {
-      if (data.figure.labels.length > 12) figure.height = Math.min(60 + 22 * data.figure.labels.length, 1200);
-      figureChart(figure, data.figure);
-    }
   });
 })();
