@@ -65,7 +65,6 @@ def plan(secretaries: int, board: int, tree: int) -> dict:
                  .filter(n__gte=15, n__lte=30).order_by("path")[:secretaries])
     if len(cells) < secretaries:
         sys.exit(f"load: only {len(cells)} cells can take a secretary's save this month")
-    client = Client()
     out = {"today": today.isoformat(), "session_cookie": settings.SESSION_COOKIE_NAME,
            "dashboard_url": f"/dashboard/{rnd.pk}/", "round": str(rnd),
            "counts": {"secretaries": secretaries, "board": board, "tree": tree}, "secretaries": [], "board": []}
@@ -76,6 +75,7 @@ def plan(secretaries: int, board: int, tree: int) -> dict:
             u.set_password(PASSWORD)
             u.save(update_fields=["password"])
         Role.objects.get_or_create(user=u, organization=org, kind=kind)
+        client = Client()  # one session each: a second login on one client would end the first session
         client.force_login(u)
         return client.cookies[settings.SESSION_COOKIE_NAME].value
 
