@@ -158,6 +158,33 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Generated documents and uploaded member lists (directive03.files): local folders under DATA_DIR by
+# default; FILE_STORAGE=s3 puts them in an S3-compatible bucket, so web and workers may run on
+# different hosts (README, "Files on several machines").
+FILE_STORAGE = env.choice("FILE_STORAGE", "local", {"local", "s3"})
+# the S3 values are read (and checked) whatever FILE_STORAGE says, and used with FILE_STORAGE=s3
+S3_BUCKET = env.str("S3_BUCKET")
+_s3 = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env.url("S3_ENDPOINT_URL", {"http", "https"}),  # unset: AWS itself
+    "region_name": env.str("S3_REGION"),
+    "access_key": env.str("S3_ACCESS_KEY_ID"),  # unset: boto3's own chain (AWS_* variables, a role)
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY"),
+    "addressing_style": env.choice("S3_ADDRESSING_STYLE", "auto", {"auto", "path", "virtual"}),
+    "default_acl": None,  # the bucket's own (private): files are only streamed by the app
+    "querystring_auth": True,
+    "file_overwrite": True,  # every name written is new (a random token): no HEAD before a write
+    "max_memory_size": 8 * 1024 * 1024,  # a download larger than this is spooled to a temporary file
+}
+_s3_prefix = (env.str("S3_PREFIX") or "").strip("/")
+for _name, _root in (("documents", "DOCUMENTS_ROOT"), ("imports", "IMPORTS_ROOT")):
+    if FILE_STORAGE == "s3":
+        if not S3_BUCKET:
+            raise ImproperlyConfigured("S3_BUCKET: required when FILE_STORAGE=s3")
+        STORAGES[_name] = {"BACKEND": "storages.backends.s3.S3Storage",
+                           "OPTIONS": {**_s3, "location": "/".join(p for p in (_s3_prefix, _name) if p)}}
+    else:
+        STORAGES[_name] = {"BACKEND": "directive03.files.SettingFolderStorage", "OPTIONS": {"root_setting": _root}}
 MEDIA_ROOT = DATA_DIR / "media"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from directive03 import formats
+from directive03 import files, formats
 from directive03.concurrency import EditConflict
 from directive03.downloads import attach, download_filename
 from organizations.access import access_for
@@ -137,12 +137,15 @@ def _file_response(doc: Document, report: Report, fmt: str):
         raise Http404
     if doc is None or not doc.available:  # a rebuild keeps the previous files until it swaps them
         raise Http404
-    path = build.file_path(doc, fmt)
-    if not path.exists():
-        raise Http404
+    # streamed by this process from the "documents" storage (a local folder or an S3 bucket) after the
+    # permission checks above: no address of the file itself ever reaches the browser
+    try:
+        stored = files.stream(files.DOCUMENTS, build.stored_name(doc, fmt))
+    except FileNotFoundError:
+        raise Http404 from None
     suffix = pgettext("download file name", "tổng hợp") if doc.kind == Document.Kind.CONSOLIDATED else ""
     name = download_filename(pgettext("download file name", "Báo cáo"), report.name, suffix, extension=fmt)
-    return attach(FileResponse(path.open("rb"), content_type=CONTENT_TYPES[fmt]), name)
+    return attach(FileResponse(stored, content_type=CONTENT_TYPES[fmt]), name)
 
 
 @require_GET

@@ -6,14 +6,16 @@ control characters that the renderers never see, and failure details only for th
 from __future__ import annotations
 
 import datetime as dt
+import io
+import posixpath
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from directive03 import files
 from reports import document_tasks
 from reports.document_tasks import jobs, leases
 from reports.documents import build
@@ -36,9 +38,9 @@ def dead_owner() -> str:
 
 def one_file_per_document(rnd) -> None:
     docs = list(Document.objects.filter(report__round=rnd))
-    folder = Path(build.file_path(docs[0], "pdf")).parent
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        Path(getattr(d, f)).name for d in docs for f in ("pdf_path", "docx_path"))
+    folder = posixpath.dirname(docs[0].pdf_path)
+    assert sorted(files.listdir(files.DOCUMENTS, folder)) == sorted(
+        posixpath.basename(getattr(d, f)) for d in docs for f in ("pdf_path", "docx_path"))
 
 
 def test_a_redelivered_task_takes_over_from_a_killed_worker_at_once(world, rnd, inline):
@@ -229,11 +231,11 @@ def test_control_characters_in_old_data_never_stop_the_documents(world, rnd, cli
     run.refresh_from_db()
     assert run.status == "done", list(Document.objects.filter(run=run).values_list("error", flat=True))
     doc = Document.objects.get(report__organization=world.a, kind="report")
-    text = pdf_text(build.file_path(doc, "pdf").read_bytes())
+    text = pdf_text(build.read_bytes(doc, "pdf"))
     assert "Kết quả\ndòng 2" in text and "Hạn chế cũ" in text
     from docx import Document as Docx
 
-    paragraphs = [p.text for p in Docx(str(build.file_path(doc, "docx"))).paragraphs]
+    paragraphs = [p.text for p in Docx(io.BytesIO(build.read_bytes(doc, "docx"))).paragraphs]
     assert "Kết quả" in paragraphs and "dòng 2" in paragraphs and "Hạn chế cũ" in paragraphs
 
 

@@ -215,7 +215,7 @@ def test_a_committee_names_its_signer_and_the_numbering_follows_the_issue_date(c
                                  signed_as="deputy", signer_name="Nguyễn Văn Phó", opening="")
     # a draft has no number yet: the commune's report is not approved
     assert doc.number is None
-    pdf = squash(pdf_text(build.file_path(doc, "pdf").read_bytes()))
+    pdf = squash(pdf_text(build.read_bytes(doc, "pdf")))
     assert "T/M ĐẢNG ỦY K/T BÍ THƯ PHÓ BÍ THƯ" in pdf and "Nguyễn Văn Phó" in pdf
     assert "ngày 20 tháng 01 năm 2015" in pdf and "DỰ THẢO" in pdf
     approve(client, commune, world.users.district1)
@@ -226,7 +226,7 @@ def test_a_committee_names_its_signer_and_the_numbering_follows_the_issue_date(c
     from reports.models import DocumentCounter
 
     assert DocumentCounter.objects.get(organization=world.c1).term_start == 2010
-    pdf = squash(pdf_text(build.file_path(doc, "pdf").read_bytes()))
+    pdf = squash(pdf_text(build.read_bytes(doc, "pdf")))
     assert "Chi bộ có báo cáo được duyệt" in pdf  # a committee figure, at a committee
     # the outsider and a cell's secretary may not issue the commune's document
     client.force_login(world.users.sec_a)
@@ -272,7 +272,7 @@ def test_a_2014_grade_prints_the_terms_of_2014(client, past, inline):
     with inline():
         client.post(reverse("documents:build", args=[commune.pk]))
     commune_doc = Document.objects.get(report=commune, kind=Document.Kind.REPORT)
-    pdf = squash(pdf_text(build.file_path(commune_doc, "pdf").read_bytes()))
+    pdf = squash(pdf_text(build.read_bytes(commune_doc, "pdf")))
     assert "Chi bộ trong sạch, vững mạnh 1" in pdf
 
 

@@ -3,7 +3,7 @@
 An upload goes through three steps:
 1. reading.read_upload(): the file (.xlsx or .csv) to a header and raw rows, or ImportFileError when
    the file as a whole cannot be used (size, format, encoding, columns, number of rows);
-2. checking.batch_create(): the upload written to disk and a task queued (checking.batch_check, in a
+2. checking.batch_create(): the upload stored (directive03.files) and a task queued (checking.batch_check, in a
    worker) that reads it (an .xlsx measured first, xlsx.py), checks every row (rows.py) and matches it
    against the database (plan.py); the normalized rows and the row-level errors are kept in an
    ImportBatch for the preview, which shows the task's progress meanwhile;

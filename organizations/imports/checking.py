@@ -1,4 +1,5 @@
-"""Steps 1 and 2 away from the web process: the upload is written to disk as it arrives, a task reads
+"""Steps 1 and 2 away from the web process: the upload is stored as it arrives (the "imports" storage of
+directive03.files: a folder under DATA_DIR or an S3 bucket, so the worker may run on another host), a task reads
 and checks it (tasks.check_import, in a Celery worker, or in-process without a broker) and reports
 its progress on the batch; the preview page follows it. The task parses the file in a child process
 of its own (child.parse_in_child): in the in-process mode too, the web process never holds a
@@ -9,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 import uuid
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directive03 import dispatch
+from directive03 import dispatch, files
 
 from ..models import ImportBatch, Organization
 from .child import parse_in_child
@@ -31,12 +33,8 @@ STALE_AFTER = dt.timedelta(minutes=10)
 Status = ImportBatch.Status
 
 
-def imports_root() -> Path:
-    return Path(getattr(settings, "IMPORTS_ROOT", Path(settings.DATA_DIR) / "imports"))
-
-
 def batch_create(*, org: Organization, upload, by) -> ImportBatch:
-    """Keep the uploaded file on disk and queue its reading; the batch is "checking" until the task has
+    """Keep the uploaded file in the "imports" storage and queue its reading; the batch is "checking" until the task has
     read it. ImportFileError (nothing kept) for a unit that takes no import or a file over the size limit."""
     if not is_importable(org):
         raise ImportFileError(_("Chỉ nhập đảng viên cho chi bộ hoặc đảng bộ cấp cơ sở."))
@@ -44,20 +42,16 @@ def batch_create(*, org: Organization, upload, by) -> ImportBatch:
         raise ImportFileError(_("Đơn vị đã thôi hoạt động; không thể nhập đảng viên."))
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise too_big(upload.size)
-    root = imports_root()
-    root.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}.upload"
-    written = 0
-    try:
-        with (root / name).open("wb") as fh:
-            for chunk in upload.chunks():
-                written += len(chunk)
-                if written > MAX_UPLOAD_BYTES:
-                    raise too_big(written)
-                fh.write(chunk)
-    except BaseException:
-        (root / name).unlink(missing_ok=True)
-        raise
+    # counted as it is copied (an upload's declared size may be absent), then stored under a new name
+    with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
+        written = 0
+        for chunk in upload.chunks():
+            written += len(chunk)
+            if written > MAX_UPLOAD_BYTES:
+                raise too_big(written)
+            spool.write(chunk)
+        spool.seek(0)
+        name = files.write(files.IMPORTS, f"{uuid.uuid4().hex}.upload", File(spool))
     with transaction.atomic():
         ImportBatch.objects.filter(organization=org, created_by=by,
                                    status__in=[Status.PENDING, Status.CHECKING]).update(status=Status.DISCARDED)
@@ -97,14 +91,17 @@ def batch_check(batch_id: int) -> None:
         "organization", "created_by").first()
     if batch is None:
         return
-    path = imports_root() / batch.stored_file
+    stored = batch.stored_file
     progress = _Progress(batch.pk)
     try:
-        if not batch.stored_file or not path.is_file():
+        data = _stored_bytes(stored)
+        if data is None:
             raise ImportFileError(_("Tệp đã tải lên không còn trên máy chủ; hãy tải lên lại."))
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise too_big(path.stat().st_size)
-        sheet = parse_in_child(path, progress=lambda share: progress(share * 60))
+        with tempfile.NamedTemporaryFile(suffix=".upload") as local:
+            # the child reads a local file: the stored upload (a folder or a bucket) is copied for it
+            local.write(data)
+            local.flush()
+            sheet = parse_in_child(Path(local.name), progress=lambda share: progress(share * 60))
         rows, errors, token = check_sheet(sheet, org=batch.organization, user=batch.created_by,
                                    today=timezone.localdate(), progress=lambda share: progress(60 + share * 39))
     except ImportFileError as exc:
@@ -115,7 +112,25 @@ def batch_check(batch_id: int) -> None:
     else:
         _finish(batch.pk, status=Status.PENDING, rows=rows, errors=errors, base_token=token)
     finally:
-        path.unlink(missing_ok=True)
+        if stored:
+            files.delete(files.IMPORTS, stored)
+
+
+def _stored_bytes(stored: str) -> bytes | None:
+    """The stored upload's bytes, None when it is gone; too_big beyond the limit (checked first)."""
+    if not stored:
+        return None
+    storage = files.storage(files.IMPORTS)
+    try:
+        size = storage.size(stored)
+    except FileNotFoundError:
+        return None
+    if size > MAX_UPLOAD_BYTES:
+        raise too_big(size)
+    try:
+        return files.read(files.IMPORTS, stored)
+    except FileNotFoundError:
+        return None
 
 
 def batch_expire(batch: ImportBatch) -> ImportBatch:
@@ -123,6 +138,6 @@ def batch_expire(batch: ImportBatch) -> ImportBatch:
     if batch.status == Status.CHECKING and batch.created_at < timezone.now() - STALE_AFTER:
         _finish(batch.pk, **_failed(_("Việc đọc tệp bị gián đoạn; hãy tải tệp lên lại.")))
         if batch.stored_file:
-            (imports_root() / batch.stored_file).unlink(missing_ok=True)
+            files.delete(files.IMPORTS, batch.stored_file)
         batch.refresh_from_db()
     return batch

@@ -3,22 +3,22 @@
 This module knows nothing of tasks, leases or runs: `reports.document_tasks` owns the jobs (who may
 build, when, in which order) and calls `build`, then `swap` or `discard`, from here. A build writes
 new files under new names; the row points at them only once the job's lease commits them, so the
-previous version stays downloadable until then, and a build that lost its lease leaves nothing."""
+previous version stays downloadable until then, and a build that lost its lease leaves nothing.
+Files go through the "documents" storage (directive03.files): a local folder or an S3 bucket, the
+same swap on both (a new object, then the row, then the old objects deleted)."""
 
 from __future__ import annotations
 
 import logging
-import os
+import posixpath
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from directive03 import files
 from organizations.selectors import names_as_of
 
 from ..models import Document, DocumentCounter, Report
@@ -80,13 +80,6 @@ class Built:
                 "source_key": self.source_key, "built_at": timezone.now(), "error": ""}
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _stem(doc: Document) -> str:
     return f"{doc.report_id}-{doc.kind}"
 
@@ -104,44 +97,46 @@ def build(doc_id: int) -> Built:
                                        issue.document_date(report, numbered), start=len(body.annexes) + 1)
     pdf, pages = render.render_pdf(body)
     docx = render.render_docx(body)
-    folder = Path(f"round-{report.round_id}")
+    folder = f"round-{report.round_id}"
     name = f"{_stem(doc)}-{uuid.uuid4().hex[:10]}"
-    root = Path(settings.DOCUMENTS_ROOT)
-    _write_atomic(root / folder / f"{name}.pdf", pdf)
-    _write_atomic(root / folder / f"{name}.docx", docx)
-    return Built(doc_id=doc_id, pdf_path=str(folder / f"{name}.pdf"), docx_path=str(folder / f"{name}.docx"),
-                 pages=pages, source_key=content.source_key(report))
+    pdf_path = files.write(files.DOCUMENTS, f"{folder}/{name}.pdf", pdf)
+    try:
+        docx_path = files.write(files.DOCUMENTS, f"{folder}/{name}.docx", docx)
+    except BaseException:
+        files.delete(files.DOCUMENTS, pdf_path)
+        raise
+    return Built(doc_id=doc_id, pdf_path=pdf_path, docx_path=docx_path, pages=pages,
+                 source_key=content.source_key(report))
 
 
 def discard(built: Built) -> None:
     """Remove the files of a build that will not be used (its job lost the lease)."""
-    root = Path(settings.DOCUMENTS_ROOT)
-    for relative in (built.pdf_path, built.docx_path):
-        (root / relative).unlink(missing_ok=True)
+    for stored in (built.pdf_path, built.docx_path):
+        files.delete(files.DOCUMENTS, stored)
 
 
 def remove_superseded(built: Built) -> None:
     """After the swap: remove the document's earlier files, and those of builds that died halfway."""
-    root = Path(settings.DOCUMENTS_ROOT)
-    current = {Path(built.pdf_path).name, Path(built.docx_path).name}
+    current = {posixpath.basename(built.pdf_path), posixpath.basename(built.docx_path)}
     doc = Document.objects.only("report_id", "kind").get(pk=built.doc_id)
-    folder = root / Path(built.pdf_path).parent
+    folder = posixpath.dirname(built.pdf_path)
     prefix = f"{_stem(doc)}-"
     legacy = {f"{_stem(doc)}.pdf", f"{_stem(doc)}.docx"}  # the names before builds had a token
-    for path in [*folder.glob(f"{prefix}*"), *(folder / name for name in legacy)]:
+    for name in files.listdir(files.DOCUMENTS, folder):
         # "<report>-<kind>-<token>.pdf|.docx": another report's or kind's stem never has this prefix
-        if path.name not in current and path.suffix in (".pdf", ".docx"):
-            path.unlink(missing_ok=True)
+        if (name.startswith(prefix) or name in legacy) and name not in current \
+                and name.endswith((".pdf", ".docx")):
+            files.delete(files.DOCUMENTS, f"{folder}/{name}")
 
 
 def is_out_of_date(doc: Document, report: Report) -> bool:
     return doc.available and doc.source_key != content.source_key(report)
 
 
-def file_path(doc: Document, fmt: str) -> Path:
-    relative = doc.pdf_path if fmt == "pdf" else doc.docx_path
-    root = Path(settings.DOCUMENTS_ROOT).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents:
-        raise PermissionDenied
-    return path
+def stored_name(doc: Document, fmt: str) -> str:
+    """The document's file of format `fmt` ("pdf" or "docx") in the "documents" storage."""
+    return doc.pdf_path if fmt == "pdf" else doc.docx_path
+
+
+def read_bytes(doc: Document, fmt: str) -> bytes:
+    return files.read(files.DOCUMENTS, stored_name(doc, fmt))

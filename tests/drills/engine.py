@@ -180,9 +180,9 @@ class Drills:
                 "finish_s": round(finished, 1), "process_restarts": self.workers.restarts - restarts}
 
     def count(self, run) -> dict:
-        from django.conf import settings
         from django.db.models import Count
 
+        from directive03 import files
         from reports.models import Document, DocumentCounter, Report
 
         run.refresh_from_db()
@@ -190,8 +190,8 @@ class Drills:
         docs = list(Document.objects.filter(report__round=self.rnd))
         ready = [d for d in docs if d.status == "ready"]
         lost = reports.count() + 1 - len({(d.report_id, d.kind) for d in ready})
-        folder = Path(settings.DOCUMENTS_ROOT) / f"round-{self.rnd.pk}"
-        files = [p for p in folder.iterdir() if p.suffix in (".pdf", ".docx")] if folder.exists() else []
+        stored = [name for name in files.listdir(files.DOCUMENTS, f"round-{self.rnd.pk}")
+                  if name.endswith((".pdf", ".docx"))]
         numbered = Document.objects.filter(report__round=self.rnd, number__isnull=False)
         # the province's report and its consolidated annexes share one number (one document issued):
         # a number is used twice when two documents of the same kind carry it
@@ -205,7 +205,7 @@ class Drills:
             if d.status != "ready":
                 key = f"depth {d.depth} {d.status}"
                 waiting[key] = waiting.get(key, 0) + 1
-        return {"not_ready": waiting, "run_depth": run.current_depth, "documents": len(docs), "lost": lost, "duplicated": max(0, len(files) - 2 * len(docs)) + twice
+        return {"not_ready": waiting, "run_depth": run.current_depth, "documents": len(docs), "lost": lost, "duplicated": max(0, len(stored) - 2 * len(docs)) + twice
                 + skipped, "stuck": sum(1 for d in docs if d.status != "ready") + (run.status == "running"),
                 "run": run.status}
 
