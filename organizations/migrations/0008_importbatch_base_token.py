@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0006_restructure_plans'),
+        ('organizations', '0007_membercount'),
     ]
 
     operations = [
