@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 #: Seconds between two sweeps of the document jobs (resume what dead workers or lost messages left).
 DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)
+#: A report's document is built (by a worker) when the report is submitted or approved, so a round's
+#: run has only the committees above and the consolidated document left (reports.document_tasks.follow).
+DOCUMENTS_FOLLOW_DATA = True
+#: The consolidated document is laid out in this many parts by the workers at once, then joined.
+DOCUMENT_PARTS = env.int("DOCUMENT_PARTS", 6, minimum=1)
 CELERY_BEAT_SCHEDULE["document-sweep"] = {"task": "reports.sweep_documents",
                                           "schedule": float(DOCUMENT_SWEEP_SECONDS)}
 #: Without a broker these run in a thread of the web process (directive03.dispatch): first at

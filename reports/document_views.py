@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -132,11 +133,16 @@ def _issue_page(request, report, doc, form, generated, status=200):
     }, status=status)
 
 
-def _file_response(doc: Document, report: Report, fmt: str):
+def _file_response(doc: Document, report: Report, fmt: str, request=None, back: str = ""):
     if fmt not in CONTENT_TYPES:
         raise Http404
     if doc is None or not doc.available:  # a rebuild keeps the previous files until it swaps them
         raise Http404
+    if fmt == "docx":
+        doc = build.ensure_docx(doc)  # made when first asked for, then kept
+        if doc is None:  # the PDF is out of date: a .docx now would not match it; the page offers a rebuild
+            messages.info(request, _("Văn bản đã cũ so với số liệu hiện tại: hãy tạo lại văn bản rồi tải bản .docx."))
+            return redirect(back)
     # streamed by this process from the "documents" storage (a local folder or an S3 bucket) after the
     # permission checks above: no address of the file itself ever reaches the browser
     try:
@@ -153,7 +159,7 @@ def _file_response(doc: Document, report: Report, fmt: str):
 def report_download(request, pk: int, fmt: str):
     report = permissions.get_report_for_user(request.user, pk)
     doc = Document.objects.filter(report=report, kind=Document.Kind.REPORT).first()
-    return _file_response(doc, report, fmt)
+    return _file_response(doc, report, fmt, request, reverse("reports:report", args=[report.pk]))
 
 
 def _round_context(request, rnd):
@@ -273,4 +279,4 @@ def consolidated_download(request, pk: int, fmt: str):
             not permissions.writes(access_for(request.user), report):
         raise PermissionDenied
     doc = Document.objects.filter(report=report, kind=Document.Kind.CONSOLIDATED).first()
-    return _file_response(doc, report, fmt)
+    return _file_response(doc, report, fmt, request, reverse("documents:round", args=[rnd.pk]))

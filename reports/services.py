@@ -266,7 +266,15 @@ def report_submit(*, report: Report, by, note: str = "", expected_version: int |
     counts.move(report, before)
     if report.parent_id is not None:
         notifications.on_report_changed(report, ReportEvent.Action.SUBMIT, by)
+    _document_follows(report)
     return report
+
+
+def _document_follows(report: Report) -> None:
+    """Sent or approved: its document is built by a worker after the commit (document_tasks.follow)."""
+    from . import document_tasks  # the jobs import the documents, which import this module's neighbours
+
+    document_tasks.follow(report)
 
 
 def snapshot_of(report: Report, at: dt.datetime | None = None) -> dict:
@@ -313,6 +321,7 @@ def report_approve(*, report: Report, by) -> Report:
     _event(report, ReportEvent.Action.APPROVE, by)
     _refresh_parent(report)
     notifications.on_report_changed(report, ReportEvent.Action.APPROVE, by)
+    _document_follows(report)
     return report
 
 

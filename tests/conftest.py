@@ -126,5 +126,8 @@ def browser_login(page, live_server, username: str, password: str = "mat-khau-th
 def _tasks_inline_and_private_documents(settings, tmp_path):
     """Tasks without a broker run synchronously in tests; documents go to a private folder."""
     settings.RUN_TASKS_INLINE = True
+    # a PDF per submit and approval would slow every test that sends reports: the tests of
+    # following the data turn it on (tests/test_document_speed.py)
+    settings.DOCUMENTS_FOLLOW_DATA = False
     settings.DOCUMENTS_ROOT = tmp_path / "documents"
     settings.IMPORTS_ROOT = tmp_path / "imports"

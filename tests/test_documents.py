@@ -114,6 +114,7 @@ def test_the_docx_has_the_same_sections(world, rnd, inline):
 
     report = approve(rnd, world.a, world.users.root, "Nội dung phần kết quả.")
     doc, _ = built(report, inline)
+    doc = build.ensure_docx(doc)  # made when first downloaded (tests/test_document_speed.py)
     d = Docx(io.BytesIO(build.read_bytes(doc, "docx")))
     texts = [p.text for p in d.paragraphs]
     for heading in content.SECTION_HEADINGS.values():

@@ -7,6 +7,8 @@ or its process is gone). `jobs`: runs of a round, single documents, the Celery t
 
 from .jobs import (  # noqa: F401 - the public API; importing it registers the Celery tasks
     build_document,
+    build_document_part,
+    follow,
     resume_run,
     run_check,
     run_retry,

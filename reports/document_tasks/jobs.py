@@ -19,6 +19,7 @@ import logging
 import time
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, close_old_connections, transaction
 from django.db.models import Count, Max, Min, Q
@@ -46,16 +47,27 @@ def _send(doc_ids) -> None:
     send_many(build_document, [(doc_id,) for doc_id in doc_ids])
 
 
+def send_parts(doc_id: int, owner: str, token: str, htmls: list[str]) -> None:
+    """Give the parts after the first of a document built in parts to the workers (build.build_in_parts)."""
+    send_many(build_document_part, [(doc_id, owner, token, index, html)
+                                    for index, html in enumerate(htmls) if index])
+
+
 # -- runs --------------------------------------------------------------------------------------
 
 def documents_for_round(rnd: ReportingRound, run: DocumentRun | None) -> int:
-    """One Document per report (and the province's consolidated one), queued for `run`. A document
-    that was built keeps its files (downloadable) until the rebuild swaps the new ones in."""
-    reports = list(Report.objects.filter(round=rnd).only("id", "tree_path", "parent_id"))
+    """One Document per report (and the province's consolidated one), in `run`; only those missing,
+    failed or out of date (build.needs_build) are queued: a document built when its report was
+    approved (`follow`) is not built again. A document that was built keeps its files (downloadable)
+    until the rebuild swaps the new ones in; one being built already goes on, now in the run.
+    Returns how many were queued."""
+    reports = list(Report.objects.filter(round=rnd).select_related("organization"))
     existing = {(d.report_id, d.kind): d for d in Document.objects.filter(report__round=rnd)}
+    fingerprint = B.round_fingerprint(rnd)
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, current, going = [], [], [], []
     for r in reports:
+        r.round = rnd
         kinds = [(Document.Kind.REPORT, B.depth_of(r))]
         if r.parent_id is None:
             kinds.append((Document.Kind.CONSOLIDATED, 0))
@@ -63,15 +75,41 @@ def documents_for_round(rnd: ReportingRound, run: DocumentRun | None) -> int:
             doc = existing.get((r.pk, kind))
             if doc is None:
                 to_create.append(Document(report=r, kind=kind, run=run, depth=depth, queued_at=now))
-            else:
+            elif doc.status in PENDING and not (doc.status == Document.Status.BUILDING and leases.lapsed(doc)):
+                going.append(doc.pk)  # followed the data and not done yet: it finishes in the run
+            elif B.needs_build(doc, r, fingerprint=fingerprint):
                 doc.run, doc.depth, doc.status, doc.error, doc.attempts, doc.queued_at = (
                     run, depth, Document.Status.QUEUED, "", 0, now)
                 doc.lease_owner, doc.lease_until = "", None
                 to_update.append(doc)
+            else:
+                current.append(doc.pk)
     Document.objects.bulk_create(to_create, batch_size=2000)
     Document.objects.bulk_update(to_update, ["run", "depth", "status", "error", "attempts", "queued_at",
                                              "lease_owner", "lease_until"], batch_size=2000)
+    # up to date: counted as ready in the run's progress; going: only their run changes (their lease stays)
+    Document.objects.filter(pk__in=current + going).update(run=run)
+    Document.objects.filter(pk__in=going, status=Document.Status.QUEUED).update(queued_at=now)
     return len(to_create) + len(to_update)
+
+
+def follow(report: Report) -> Document | None:
+    """The report's document follows its data: queued (built by a worker, after the commit) when the
+    report is submitted or approved, so that when the last approval lands only the committees above
+    and the consolidated document are left for the round's run (settings.DOCUMENTS_FOLLOW_DATA)."""
+    if not getattr(settings, "DOCUMENTS_FOLLOW_DATA", True):
+        return None
+    with transaction.atomic():
+        doc, _created = Document.objects.select_for_update().get_or_create(
+            report=report, kind=Document.Kind.REPORT, defaults={"depth": B.depth_of(report)})
+        if doc.status == Document.Status.QUEUED and not _created or (
+                doc.status == Document.Status.BUILDING and not leases.lapsed(doc)):
+            return doc  # on its way: a build that started before this change leaves it out of date,
+            # which the round's run sees
+        Document.objects.filter(pk=doc.pk).update(status=Document.Status.QUEUED, error="", attempts=0,
+                                                  queued_at=timezone.now(), lease_owner="", lease_until=None)
+        _send([doc.pk])
+    return doc
 
 
 def run_start(*, rnd: ReportingRound, by) -> DocumentRun:
@@ -85,8 +123,11 @@ def run_start(*, rnd: ReportingRound, by) -> DocumentRun:
         if running is None:
             run = DocumentRun.objects.create(round=rnd, started_by=by)
             documents_for_round(rnd, run)
-            deepest = Document.objects.filter(run=run).aggregate(m=Max("depth"))["m"] or 0
-            _dispatch_level(run, deepest)
+            deepest = Document.objects.filter(run=run, status__in=PENDING).aggregate(m=Max("depth"))["m"]
+            if deepest is None:
+                run_check(run.pk)  # every document is up to date: the run is done
+            else:
+                _dispatch_level(run, deepest)
             return run
     resume_run(running)
     return running
@@ -290,7 +331,7 @@ def build_document(self, doc_id: int) -> None:
             leases.release(doc_id, owner, status=Document.Status.FAILED,
                            error=_("Máy chủ dừng %(n)d lần khi đang tạo văn bản này.") % {"n": MAX_ATTEMPTS})
         else:
-            built = B.build(doc_id)
+            built = B.build(doc_id, send_parts=lambda token, htmls: send_parts(doc_id, owner, token, htmls))
             if leases.finish(doc_id, owner, **built.fields()):
                 B.remove_superseded(built)
             else:
@@ -312,6 +353,18 @@ def build_document(self, doc_id: int) -> None:
     finally:
         leases.drop(doc_id)
     _after(doc_id)
+
+
+@shared_task(name="reports.build_document_part", ignore_result=True, soft_time_limit=240, time_limit=300)
+def build_document_part(doc_id: int, owner: str, token: str, index: int, html: str) -> None:
+    """One part of a document built in parts, while its job holds the lease; nothing once the job is
+    over (it renders the parts nobody wrote itself, so a lost part costs time, never the document)."""
+    mine = Document.objects.filter(pk=doc_id, status=Document.Status.BUILDING, lease_owner=owner)
+    doc = mine.only("pk", "report_id", "kind").first()
+    if doc is not None:
+        B.write_part(doc, token, index, html)
+        if not mine.exists():
+            B.remove_part(doc, token, index)  # joined without it meanwhile
 
 
 @shared_task(name="reports.sweep_documents", ignore_result=True, soft_time_limit=120, time_limit=150)

@@ -1,4 +1,6 @@
-"""One document: its number, its PDF and .docx rendered and written beside the previous ones.
+"""One document: its number, its PDF rendered and written beside the previous ones (its .docx when
+first downloaded), what it is built from (`current_key`: out of date or not), and the consolidated
+document laid out in parts.
 
 This module knows nothing of tasks, leases or runs: `reports.document_tasks` owns the jobs (who may
 build, when, in which order) and calls `build`, then `swap` or `discard`, from here. A build writes
@@ -9,11 +11,15 @@ same swap on both (a new object, then the row, then the old objects deleted)."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import logging
 import posixpath
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -63,17 +69,51 @@ def assign_number(doc_id: int, report: Report) -> Document:
     return doc
 
 
+# -- what a document is built from -----------------------------------------------------------
+
+def round_fingerprint(rnd) -> str:
+    """What the province's consolidated tables read from every report of the round: names, states,
+    versions, figures (live and approved, not the sections), when sent, and today (lateness)."""
+    rows = Report.objects.filter(round=rnd).order_by("pk").values_list(
+        "pk", "name", "state", "version", "parent_id", "figures", "typed_figures", "submitted_at",
+        "snapshot__figures", "snapshot__at")
+    payload = json.dumps([list(rows), str(timezone.localdate())], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def current_key(doc: Document, report: Report, *, fingerprint: str | None = None) -> str:
+    """Changes whenever the document's content would: the report's (content.source_key), the issue
+    (date, signer, opening) and, for the consolidated document, every report of the round. A document
+    whose source_key differs is out of date; a run rebuilds only those and the missing ones."""
+    parts = [content.source_key(report), doc.kind, str(issue.document_date(report, doc)), doc.signed_as,
+             doc.signer_name, doc.opening]
+    if doc.kind == Document.Kind.CONSOLIDATED:
+        parts.append(fingerprint or round_fingerprint(report.round))
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def is_out_of_date(doc: Document, report: Report) -> bool:
+    return doc.available and doc.source_key != current_key(doc, report)
+
+
+def needs_build(doc: Document | None, report: Report, *, fingerprint: str | None = None) -> bool:
+    """Missing, failed or out of date (what a run rebuilds)."""
+    return doc is None or not doc.available or doc.status == Document.Status.FAILED or \
+        doc.source_key != current_key(doc, report, fingerprint=fingerprint)
+
+
 # -- building one document ---------------------------------------------------------------------
 
 @dataclass
 class Built:
-    """The files of one build, written but not yet the document's."""
+    """The files of one build, written but not yet the document's. The .docx is made when first
+    downloaded (`ensure_docx`): a build writes the PDF only."""
 
     doc_id: int
     pdf_path: str
-    docx_path: str
     pages: int
     source_key: str
+    docx_path: str = ""
 
     def fields(self) -> dict:
         return {"pdf_path": self.pdf_path, "docx_path": self.docx_path, "pages": self.pages,
@@ -84,40 +124,141 @@ def _stem(doc: Document) -> str:
     return f"{doc.report_id}-{doc.kind}"
 
 
-def build(doc_id: int) -> Built:
-    """Render the document's PDF and .docx and write them under new names; raises on failure."""
-    doc = Document.objects.select_related("report__round__directive", "report__organization").get(pk=doc_id)
+def _new_name(doc: Document, report: Report, suffix: str) -> str:
+    return f"round-{report.round_id}/{_stem(doc)}-{uuid.uuid4().hex[:10]}.{suffix}"
+
+
+def document_content(doc: Document) -> tuple[Document, content.DocContent]:
+    """The document's content as it is built now (an approved report's document gets its number)."""
     report = doc.report
     src = content.report_source(report)
     # a draft gets neither a number nor a fixed date
-    numbered = assign_number(doc_id, report) if src["approved"] else doc
+    numbered = assign_number(doc.pk, report) if src["approved"] else doc
     body = content.build_content(report, doc=numbered)
     if doc.kind == Document.Kind.CONSOLIDATED:
         body.annexes += annexes.number(annexes.consolidated_annexes(report), body.number_text,
                                        issue.document_date(report, numbered), start=len(body.annexes) + 1)
-    pdf, pages = render.render_pdf(body)
-    docx = render.render_docx(body)
-    folder = f"round-{report.round_id}"
-    name = f"{_stem(doc)}-{uuid.uuid4().hex[:10]}"
-    pdf_path = files.write(files.DOCUMENTS, f"{folder}/{name}.pdf", pdf)
+    return numbered, body
+
+
+def _load(doc_id: int) -> Document:
+    return Document.objects.select_related("report__round__directive", "report__organization").get(pk=doc_id)
+
+
+def build(doc_id: int, *, send_parts=None) -> Built:
+    """Render the document's PDF and write it under a new name; raises on failure. The consolidated
+    document is rendered in parts (`build_in_parts`; `send_parts(token, htmls)` hands parts to other
+    workers)."""
+    doc = _load(doc_id)
+    report = doc.report
+    numbered, body = document_content(doc)
+    fingerprint = round_fingerprint(report.round) if doc.kind == Document.Kind.CONSOLIDATED else None
+    key = current_key(numbered, report, fingerprint=fingerprint)
+    if doc.kind == Document.Kind.CONSOLIDATED:
+        pdf, pages = build_in_parts(doc, body, send_parts=send_parts)
+    else:
+        pdf, pages = render.render_pdf(body)
+    pdf_path = files.write(files.DOCUMENTS, _new_name(doc, report, "pdf"), pdf)
+    return Built(doc_id=doc_id, pdf_path=pdf_path, pages=pages, source_key=key)
+
+
+# -- the consolidated document in parts --------------------------------------------------------
+
+def split(body: content.DocContent, parts: int) -> list[content.DocContent]:
+    """The report with its first tables, then the biggest grouped table (the communes of each district)
+    cut between groups into `parts - 1` pieces of about as many rows (its title on the first piece,
+    its notes and the tables after it on the last)."""
+    grouped = [i for i, a in enumerate(body.annexes) if len(a.groups) > 1]
+    if parts < 2 or not grouped:
+        return [body]
+    at = max(grouped, key=lambda i: sum(len(g.rows) for g in body.annexes[i].groups))
+    big = body.annexes[at]
+    total = sum(len(g.rows) + 2 for g in big.groups)
+    chunks: list[list] = [[]]
+    size = 0
+    for group in big.groups:
+        if chunks[-1] and size >= total * len(chunks) / (parts - 1):
+            chunks.append([])
+        chunks[-1].append(group)
+        size += len(group.rows) + 2
+    pieces = []
+    for index, groups in enumerate(chunks):
+        first, last = index == 0, index == len(chunks) - 1
+        piece = dataclasses.replace(big, groups=groups, notes=big.notes if last else [],
+                                    title=big.title if first else "", subtitle=big.subtitle if first else "",
+                                    label=big.label if first else "",
+                                    rows=big.rows if first else [], total=big.total if first else None)
+        pieces.append(dataclasses.replace(body, annexes=[piece, *(body.annexes[at + 1:] if last else [])]))
+    return [dataclasses.replace(body, annexes=body.annexes[:at]), *pieces]
+
+
+def _part_name(doc: Document, token: str, index: int) -> str:
+    return f"parts/{_stem(doc)}-{token}-{index}.pdf"
+
+
+def write_part(doc: Document, token: str, index: int, html: str) -> None:
+    """Render one part (a task of a worker, or the builder itself) and write it for the join."""
+    name = _part_name(doc, token, index)
+    if not files.storage(files.DOCUMENTS).exists(name):
+        files.write(files.DOCUMENTS, name, render.render_part(html))
+
+
+def remove_part(doc: Document, token: str, index: int) -> None:
+    files.delete(files.DOCUMENTS, _part_name(doc, token, index))
+
+
+def build_in_parts(doc: Document, body: content.DocContent, *, send_parts=None) -> tuple[bytes, int]:
+    """Lay the document out in parts by the workers at once, then join them (render.join_parts).
+    `send_parts(token, htmls)` gives the parts after the first to the workers (reports.document_tasks:
+    their HTML in the message); this job renders the first, then takes the others from the last one
+    back, as long as no worker has written them: alone it renders all of them, with another worker
+    they meet halfway; it never waits for one."""
+    pieces = split(body, getattr(settings, "DOCUMENT_PARTS", 6))
+    htmls = [render.render_html(p, linked_css=False, annexes_only=i > 0) for i, p in enumerate(pieces)]
+    token = uuid.uuid4().hex[:10]
+    if send_parts is not None and len(htmls) > 1:
+        send_parts(token, htmls)
     try:
-        docx_path = files.write(files.DOCUMENTS, f"{folder}/{name}.docx", docx)
-    except BaseException:
-        files.delete(files.DOCUMENTS, pdf_path)
-        raise
-    return Built(doc_id=doc_id, pdf_path=pdf_path, docx_path=docx_path, pages=pages,
-                 source_key=content.source_key(report))
+        for index in [0, *range(len(htmls) - 1, 0, -1)]:
+            write_part(doc, token, index, htmls[index])
+        return render.join_parts([files.read(files.DOCUMENTS, _part_name(doc, token, i))
+                                  for i in range(len(htmls))])
+    finally:
+        for index in range(len(htmls)):
+            remove_part(doc, token, index)
+
+
+# -- the .docx, when first downloaded ----------------------------------------------------------
+
+def ensure_docx(doc: Document) -> Document | None:
+    """The document's .docx: made from what its PDF was built from when first asked for, then kept
+    (until a rebuild). None when the PDF is out of date (the .docx would not match it)."""
+    if doc.docx_path:
+        return doc
+    doc = _load(doc.pk)
+    if not doc.available or doc.docx_path:
+        return doc if doc.docx_path else None
+    report = doc.report
+    if doc.source_key != current_key(doc, report):
+        return None
+    _numbered, body = document_content(doc)
+    name = files.write(files.DOCUMENTS, _new_name(doc, report, "docx"), render.render_docx(body))
+    if not Document.objects.filter(pk=doc.pk, pdf_path=doc.pdf_path, docx_path="").update(docx_path=name):
+        files.delete(files.DOCUMENTS, name)  # another request made it first
+    doc.refresh_from_db()
+    return doc if doc.docx_path else None
 
 
 def discard(built: Built) -> None:
     """Remove the files of a build that will not be used (its job lost the lease)."""
     for stored in (built.pdf_path, built.docx_path):
-        files.delete(files.DOCUMENTS, stored)
+        if stored:
+            files.delete(files.DOCUMENTS, stored)
 
 
 def remove_superseded(built: Built) -> None:
     """After the swap: remove the document's earlier files, and those of builds that died halfway."""
-    current = {posixpath.basename(built.pdf_path), posixpath.basename(built.docx_path)}
+    current = {posixpath.basename(built.pdf_path)}  # the .docx of an earlier build goes with it
     doc = Document.objects.only("report_id", "kind").get(pk=built.doc_id)
     folder = posixpath.dirname(built.pdf_path)
     prefix = f"{_stem(doc)}-"
@@ -127,10 +268,6 @@ def remove_superseded(built: Built) -> None:
         if (name.startswith(prefix) or name in legacy) and name not in current \
                 and name.endswith((".pdf", ".docx")):
             files.delete(files.DOCUMENTS, f"{folder}/{name}")
-
-
-def is_out_of_date(doc: Document, report: Report) -> bool:
-    return doc.available and doc.source_key != content.source_key(report)
 
 
 def stored_name(doc: Document, fmt: str) -> str:

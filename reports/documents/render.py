@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import io
 import unicodedata
@@ -29,13 +30,22 @@ def writable(value):
     return value
 
 
-def render_html(doc: DocContent) -> str:
+STYLESHEET = "documents/document.css"
+
+
+def render_html(doc: DocContent, *, linked_css: bool = True, annexes_only: bool = False) -> str:
+    """The document as HTML. `linked_css=False` leaves out the stylesheet's link: the pipeline passes
+    the stylesheet parsed once per process instead (`render_pdf`). `annexes_only`: only the tables
+    after the signature (a later part of a document rendered in parts, see `join_parts`)."""
     # autoescape is on: user text is shown as text, never as markup
-    html = render_to_string("documents/report.html", {"doc": writable(doc)})
+    html = render_to_string("documents/report.html", {"doc": writable(doc), "linked_css": linked_css,
+                                                      "annexes_only": annexes_only})
     return unicodedata.normalize("NFC", html)
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
+    """WeasyPrint alone on a whole HTML page, its stylesheet and fonts fetched and parsed for this one
+    document: the benchmarks' floor."""
     # imported here: without Pango the app still starts and says what to install (directive03.system)
     from weasyprint import HTML
 
@@ -45,8 +55,93 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
+_shared: dict[str, object] = {}
+atexit.register(_shared.clear)  # the font configuration's files go while the interpreter still can
+
+
+def resolve_stylesheet() -> str:
+    from .fetcher import resolve
+
+    return resolve(f"{BASE_URL}{STYLESHEET}").read_text(encoding="utf-8")
+
+
+def parse_stylesheet(text: str):
+    """A stylesheet parsed with the process's font configuration (the faces it declares loaded once)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fetcher import AppOnlyFetcher
+
+    fonts = _shared.setdefault("fonts", FontConfiguration())
+    return CSS(string=text, base_url=BASE_URL, url_fetcher=AppOnlyFetcher(), font_config=fonts)
+
+
+def _stylesheet(extra: str = ""):
+    """The document stylesheet (plus `extra` rules) parsed once per process, with the font
+    configuration its four faces are loaded into: parsing the CSS and loading the faces cost a
+    fifth of a cell's render when done per document (bench/README.md, documents)."""
+    key = f"css:{extra}"
+    if key not in _shared:
+        _shared[key] = parse_stylesheet(resolve_stylesheet() + extra)
+    return _shared[key]
+
+
+def layout(html: str, *, extra_css: str = "", sheet=None):
+    """Lay out HTML made by `render_html(…, linked_css=False)` with the process's stylesheet (or `sheet`)."""
+    from weasyprint import HTML
+
+    from .fetcher import AppOnlyFetcher
+
+    sheet = sheet or _stylesheet(extra_css)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=AppOnlyFetcher()).render(
+        stylesheets=[sheet], font_config=_shared["fonts"])
+
+
 def render_pdf(doc: DocContent) -> tuple[bytes, int]:
-    return html_to_pdf(render_html(doc))
+    document = layout(render_html(doc, linked_css=False))
+    return document.write_pdf(), len(document.pages)
+
+
+# -- a document in parts -------------------------------------------------------------------------
+# A long document is laid out in parts (by separate workers), then joined. Each part is laid out
+# without its page numbers; the joined pages get theirs from one pass of the same stylesheet over as
+# many empty pages (same sizes), laid over them: the numbering stays the stylesheet's (where, which
+# pages, the first page's none), and runs on across the parts.
+
+_MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner",
+                 "bottom-left-corner", "bottom-left", "bottom-center", "bottom-right", "bottom-right-corner",
+                 "left-top", "left-middle", "left-bottom", "right-top", "right-middle", "right-bottom")
+WITHOUT_NUMBERS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}" for box in _MARGIN_BOXES) + " }"
+
+
+def render_part(html: str) -> bytes:
+    """One part of a document in parts (HTML from `render_html(…, linked_css=False)`): no page numbers."""
+    return layout(html, extra_css=WITHOUT_NUMBERS).write_pdf()
+
+
+def _numbers_html(landscape: list[bool]) -> str:
+    """As many empty pages as the joined document, each of its size (a landscape page is an annex
+    page of a wide table, as in the document), for the stylesheet to number."""
+    pages = ["<div></div>"] + [f'<section class="annex{" wide" if wide else ""}"></section>'
+                               for wide in landscape[1:]]
+    return f"<!doctype html><html lang=\"vi\"><body>{''.join(pages)}</body></html>"
+
+
+def join_parts(parts: list[bytes]) -> tuple[bytes, int]:
+    """The parts' pages in order, numbered continuously by the stylesheet (see above)."""
+    from pypdf import PdfReader, PdfWriter
+
+    pages = [page for part in parts for page in PdfReader(io.BytesIO(part)).pages]
+    landscape = [float(p.mediabox.width) > float(p.mediabox.height) for p in pages]
+    numbers = PdfReader(io.BytesIO(layout(_numbers_html(landscape)).write_pdf())).pages
+    if len(numbers) != len(pages):
+        raise RuntimeError(f"numbering {len(pages)} pages made {len(numbers)}")
+    writer = PdfWriter()
+    for page, number in zip(pages, numbers, strict=True):
+        writer.add_page(page).merge_page(number)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(pages)
 
 
 def render_docx(doc: DocContent) -> bytes:
