@@ -114,11 +114,14 @@ def test_a_document_is_built_downloaded_and_replaced_on_s3(
         assert client.post(reverse("documents:build", args=[report.pk])).status_code == 302
     doc = Document.objects.get(report=report, kind=Document.Kind.REPORT)
     assert doc.status == Document.Status.READY, doc.error
-    first = [f"documents/{doc.pdf_path}", f"documents/{doc.docx_path}"]
-    assert bucket.keys() == sorted(first)  # in the bucket, nowhere else
+    assert doc.docx_path == ""  # the .docx is made when first downloaded
+    assert bucket.keys() == [f"documents/{doc.pdf_path}"]  # in the bucket, nowhere else
     assert "Bản thứ nhất của chi bộ." in pdf_text(_download(client, report))
     docx = client.get(reverse("documents:download", args=[report.pk, "docx"]))
     assert docx.status_code == 200 and b"".join(docx.streaming_content)[:2] == b"PK"
+    doc.refresh_from_db()
+    first = [f"documents/{doc.pdf_path}", f"documents/{doc.docx_path}"]
+    assert bucket.keys() == sorted(first)  # then kept there
 
     # the replacement: while it is queued the first version is still served from the bucket
     report = services.report_save(report=report, sections={"results": "Bản thứ hai, đã sửa."}, typed={},
@@ -134,8 +137,8 @@ def test_a_document_is_built_downloaded_and_replaced_on_s3(
     assert doc.status == Document.Status.READY, doc.error
     text = pdf_text(_download(client, report))
     assert "Bản thứ hai, đã sửa." in text and "Bản thứ nhất" not in text
-    # the swap removed the first version's objects: one PDF and one .docx left
-    assert bucket.keys() == sorted([f"documents/{doc.pdf_path}", f"documents/{doc.docx_path}"])
+    # the swap removed the first version's objects (its .docx too): one PDF left
+    assert doc.docx_path == "" and bucket.keys() == [f"documents/{doc.pdf_path}"]
     assert not set(first) & set(bucket.keys())
 
     # the permission checks stay on the server: another cell's secretary gets nothing
@@ -158,10 +161,10 @@ def test_a_round_run_writes_every_document_to_s3(world, rnd, client, bucket, inl
     docs = list(Document.objects.filter(report__round=rnd))
     assert docs and all(d.status == Document.Status.READY for d in docs), [d.error for d in docs]
     assert bucket.keys("documents/") == sorted(f"documents/{getattr(d, f)}" for d in docs
-                                               for f in ("pdf_path", "docx_path"))
+                                               for f in ("pdf_path", "docx_path") if getattr(d, f))
     response = client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"]))
     assert response.status_code == 200
-    assert "Phụ lục 1" in pdf_text(b"".join(response.streaming_content))
+    assert "PHỤ LỤC 1" in pdf_text(b"".join(response.streaming_content))  # the annexes as issue 12 lays them out
 
 
 def test_a_member_list_is_uploaded_to_s3_and_read_from_there(world, client, bucket, django_capture_on_commit_callbacks):
