@@ -223,3 +223,4 @@ def test_the_document_reads_like_a_real_report(client, past, inline):  # noqa: F
     assert "Hồ Chí Minh” của Đảng bộ xã Sóc Sơn" in text
     assert "1. Công tác lãnh đạo, chỉ đạo, tổ chức thực hiện Đảng ủy đã lãnh đạo các chi bộ." in text
     assert "T/M ĐẢNG ỦY BÍ THƯ" in text
+    assert "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN VÀ CHI BỘ TỪNG NĂM" in text  # its cells' grades as well

@@ -125,7 +125,8 @@ def classification_annex(report: Report, figures: Mapping[str, int]) -> Annex | 
         pct = F_.figure_for(F_.yearly("members_good_or_better_pct", year))
         rows.append([str(year), *[F_.BY_CODE["members"].display_value({"members": figures.get(c, 0)})
                                   for c in codes], pct.display_value(figures)])
-    annex = Annex(title="KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN TỪNG NĂM", columns=columns, rows=rows, wide=True,
+    whom = "ĐẢNG VIÊN" if report.level == Level.CELL else "ĐẢNG VIÊN VÀ CHI BỘ"  # a committee: its cells too
+    annex = Annex(title=f"KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI {whom} TỪNG NĂM", columns=columns, rows=rows, wide=True,
                   style="years")
     if report.level == Level.CELL:
         # the cell's own grade each year, in that year's terms
