@@ -161,7 +161,7 @@ def test_a_round_run_writes_every_document_to_s3(world, rnd, client, bucket, inl
                                                for f in ("pdf_path", "docx_path"))
     response = client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"]))
     assert response.status_code == 200
-    assert "Phụ lục 1" in pdf_text(b"".join(response.streaming_content))
+    assert "PHỤ LỤC 1" in pdf_text(b"".join(response.streaming_content))
 
 
 def test_a_member_list_is_uploaded_to_s3_and_read_from_there(world, client, bucket, django_capture_on_commit_callbacks):
