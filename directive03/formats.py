@@ -38,15 +38,26 @@ def name_from_parts(*, last_name: str | None, first_name: str | None, username: 
 
 #: What every date field accepts, the first is how it shows a date: dd/mm/yyyy ("01/07/2025" is
 #: 1 July 2025, never 7 January), then ISO (2025-07-01) as machines and old links send it.
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+#: A phone's numeric keypad often has no "/": "15.11.2026", "15-11-2026" (and "15112026", see
+#: normalize_date_text) are the same day, still day first.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y"]
 DATE_PLACEHOLDER = "dd/mm/yyyy"
 #: The HTML pattern of a dd/mm/yyyy input (1- or 2-digit day and month, 4-digit year).
 DATE_PATTERN = r"\d{1,2}/\d{1,2}/\d{4}"
 
 
+def normalize_date_text(text: str) -> str:
+    """What was typed, with eight digits read as ddmmyyyy ("15112026" -> "15/11/2026"); else as typed."""
+    text = (text or "").strip()
+    if len(text) == 8 and text.isascii() and text.isdigit():
+        return f"{text[:2]}/{text[2:4]}/{text[4:]}"
+    return text
+
+
 def parse_date(text: str) -> dt.date:
-    """'31/12/2024' (or '2024-12-31') -> date(2024, 12, 31); ValueError for anything else."""
-    text = text.strip()
+    """'31/12/2024' (or '31.12.2024', '31-12-2024', '31122024', '2024-12-31') -> date(2024, 12, 31);
+    ValueError for anything else."""
+    text = normalize_date_text(text)
     for fmt in DATE_INPUT_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()

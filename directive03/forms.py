@@ -30,3 +30,6 @@ class DateField(forms.DateField):
     widget = DateInput
     input_formats = formats.DATE_INPUT_FORMATS
     default_error_messages = {"invalid": DATE_INVALID}
+
+    def to_python(self, value):
+        return super().to_python(formats.normalize_date_text(value) if isinstance(value, str) else value)

@@ -294,6 +294,8 @@ DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)
 DOCUMENTS_FOLLOW_DATA = True
 #: The consolidated document is laid out in this many parts by the workers at once, then joined.
 DOCUMENT_PARTS = env.int("DOCUMENT_PARTS", 6, minimum=1)
+# each part after the first holds at least this many rows of the communes table (a part starts a page)
+DOCUMENT_PART_MIN_ROWS = env.int("DOCUMENT_PART_MIN_ROWS", 150, minimum=1)
 CELERY_BEAT_SCHEDULE["document-sweep"] = {"task": "reports.sweep_documents",
                                           "schedule": float(DOCUMENT_SWEEP_SECONDS)}
 #: Without a broker these run in a thread of the web process (directive03.dispatch): first at

@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +23,7 @@ from organizations.text import undrawable_warning
 
 from . import document_tasks, permissions
 from .documents import build, content, issue, opening
-from .forms import IssueForm
+from .forms import IssueForm, RoundDateForm
 from .models import Document, DocumentRun, Report
 
 CONTENT_TYPES = {
@@ -233,11 +232,12 @@ def round_documents(request, pk: int):
 @login_required
 def round_start(request, pk: int):
     rnd = permissions.get_round_for_user(request.user, pk)
-    raw = request.POST.get("issued_on", "").strip()
-    issued_on = parse_date(raw) if raw else None
-    if raw and issued_on is None:
-        messages.error(request, _("Ngày ban hành không hợp lệ: %(value)s.") % {"value": raw[:20]})
+    form = RoundDateForm(request.POST)
+    if not form.is_valid():
+        raw = request.POST.get("issued_on", "").strip()[:20]
+        messages.error(request, _("Ngày ban hành “%(value)s”: %(error)s") % {"value": raw, "error": form.errors["issued_on"][0]})
         return redirect("documents:round", pk=rnd.pk)
+    issued_on = form.cleaned_data["issued_on"]
     try:
         issue.set_round_date(rnd=rnd, issued_on=issued_on, by=request.user)
     except ValidationError as exc:

@@ -202,3 +202,15 @@ class IssueForm(forms.Form):
         help_text=gettext_lazy("Viết từ số liệu của báo cáo; có thể sửa trước khi ban hành. "
                                "Bảng số liệu đầy đủ in ở phụ lục sau chữ ký."))
     version = CleanFormCharField(widget=forms.HiddenInput, required=False)  # documents.issue.issue_token
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["issued_on"].widget
+        widget.attrs["class"] = "form-control w-auto" + (" is-invalid" if self.is_bound and self.errors.get("issued_on") else "")
+        widget.attrs["aria-describedby"] = "id_issued_on_help"
+
+
+class RoundDateForm(forms.Form):
+    """The one issue date a round's document run may print (empty: each report's own date)."""
+
+    issued_on = DateField(label=gettext_lazy("Ngày ban hành ghi trên văn bản"), required=False)

@@ -209,6 +209,7 @@ def test_the_consolidated_document_in_parts_is_numbered_continuously(world, rnd,
     province = Report.objects.get(round=rnd, parent__isnull=True)
     url = reverse("documents:consolidated", args=[rnd.pk, "pdf"])
     texts = {}
+    settings.DOCUMENT_PART_MIN_ROWS = 1  # the small world's few rows, cut all the same
     for parts in (1, 3):
         settings.DOCUMENT_PARTS = parts
         with inline():
@@ -248,3 +249,22 @@ def test_a_part_task_does_nothing_once_its_job_is_over(world, rnd, settings):
     doc = Document.objects.create(report=province, kind=Document.Kind.CONSOLIDATED, status=Document.Status.READY)
     jobs.build_document_part.apply(args=(doc.pk, "someone/1/abc", "tok", 1, "<html><body>x</body></html>"))
     assert not files.listdir(files.DOCUMENTS, "parts")
+
+
+def test_a_small_province_is_laid_out_in_one_pass(world, rnd, client, inline, settings):
+    """Every part starts a new page: a few rows are not cut (no half-empty pages inside an annex)."""
+    approve_all(rnd, world)
+    settings.DOCUMENT_PARTS = 6  # the default; DOCUMENT_PART_MIN_ROWS stays at its default too
+    client.force_login(world.users.board)
+    with inline():
+        assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 302
+    province = Report.objects.get(round=rnd, parent__isnull=True)
+    doc = Document.objects.get(report=province, kind=Document.Kind.CONSOLIDATED)
+    assert doc.status == Document.Status.READY, doc.error
+    body = content.build_content(province)
+    body.annexes += build.annexes.consolidated_annexes(province)
+    assert build.part_count(body) == 1
+    reader = PdfReader(io.BytesIO(download(client, reverse("documents:consolidated", args=[rnd.pk, "pdf"]))))
+    assert len(reader.pages) == doc.pages
+    settings.DOCUMENT_PART_MIN_ROWS = 1
+    assert build.part_count(body) > 1

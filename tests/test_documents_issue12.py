@@ -224,3 +224,40 @@ def test_the_document_reads_like_a_real_report(client, past, inline):  # noqa: F
     assert "1. Công tác lãnh đạo, chỉ đạo, tổ chức thực hiện Đảng ủy đã lãnh đạo các chi bộ." in text
     assert "T/M ĐẢNG ỦY BÍ THƯ" in text
     assert "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN VÀ CHI BỘ TỪNG NĂM" in text  # its cells' grades as well
+
+
+def test_the_issue_date_is_typed_dd_mm_yyyy_and_a_deputy_is_not_the_secretary(client, past, inline):  # noqa: F811
+    """The issue page's date is a dd/mm/yyyy text input whatever the browser (not the locale's date picker);
+    "K/T BÍ THƯ / PHÓ BÍ THƯ" refuses the secretary's own name, with everything typed kept."""
+    world = past
+    rnd = open_round(world, title="Tổng kết năm 2014", kind="year", start=dt.date(2014, 1, 1), years=1)
+    cell = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    page = client.get(reverse("documents:issue", args=[cell.pk]), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert 'type="date"' not in page
+    assert re.search(r'<input type="text" name="issued_on"[^>]*placeholder="dd/mm/yyyy"', page)
+
+    secretary = Member.objects.get(cell=world.a, position=Member.Position.SECRETARY).full_name
+    refused = client.post(reverse("documents:issue", args=[cell.pk]), {
+        "issued_on": "15/01/2015", "signed_as": "deputy", "signer_name": secretary, "opening": "Giữ nguyên."})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert f"“{secretary}” là Bí thư: khi Phó Bí thư ký thay (K/T), hãy nhập họ tên Phó Bí thư." in text
+    assert 'value="15/01/2015"' in text and "Giữ nguyên." in text
+
+    doc = issue_through_the_page(client, cell, world.users.sec_a, inline, issued_on="15/01/2015",
+                                 signed_as="deputy", signer_name="Trần Thị Ánh 1", opening="")
+    assert doc.issued_on == dt.date(2015, 1, 15)
+    pdf = squash(pdf_text(download(client, cell, "pdf")))
+    assert "ngày 15 tháng 01 năm 2015" in pdf and "K/T BÍ THƯ" in pdf and "Trần Thị Ánh 1" in pdf
+
+
+def test_the_round_run_date_is_typed_dd_mm_yyyy(client, past):  # noqa: F811
+    world = past
+    rnd = open_round(world, title="Tổng kết năm 2014", kind="year", start=dt.date(2014, 1, 1), years=1)
+    client.force_login(world.users.board)
+    page = client.get(reverse("documents:round", args=[rnd.pk])).content.decode()
+    assert 'type="date"' not in page and 'placeholder="dd/mm/yyyy"' in page
+    response = client.post(reverse("documents:start", args=[rnd.pk]), {"issued_on": "31/02/2015"}, follow=True)
+    assert "Ngày ban hành “31/02/2015”: Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy" in response.content.decode()
+    assert not rnd.document_runs.exists()

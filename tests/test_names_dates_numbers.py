@@ -205,8 +205,12 @@ def test_the_round_form_reads_and_shows_dd_mm_yyyy(world, client, language):
     assert rnd.deadline_cell == dt.date(2026, 1, 5)
 
 
-@pytest.mark.parametrize("language", ["vi", "en"])
-def test_a_pledge_date_is_read_as_dd_mm_yyyy(world, client, language):
+@pytest.mark.parametrize("language, typed", [
+    ("vi", "01/02/2026"), ("en", "01/02/2026"),
+    # a phone's numeric keypad has no "/": dots, dashes or eight digits, still day first
+    ("vi", "01.02.2026"), ("vi", "01-02-2026"), ("vi", "01022026"), ("en", "01022026"),
+])
+def test_a_pledge_date_is_read_as_dd_mm_yyyy(world, client, language, typed):
     """"01/02/2026" is 1 February (read as mm/dd it would be 2 January)."""
     if language == "en":
         english(client)
@@ -215,7 +219,7 @@ def test_a_pledge_date_is_read_as_dd_mm_yyyy(world, client, language):
     url = reverse("pledges:pledge_member", args=[world.a.pk, 2026, member.pk])
     form = client.get(url).content.decode()
     assert 'type="date"' not in form and 'placeholder="dd/mm/yyyy"' in form
-    response = client.post(url, {"version": page_version(client, url), "on": "01/02/2026", "kind": Pledge.Kind.EXEMPLARY,
+    response = client.post(url, {"version": page_version(client, url), "on": typed, "kind": Pledge.Kind.EXEMPLARY,
                                  "content": ["Đi làm đúng giờ"], "verification": ["Chấm công"]})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Pledge.objects.get(member=member).revisions.get().valid_from == dt.date(2026, 2, 1)
@@ -268,8 +272,10 @@ def test_messages_and_inputs_share_one_date_format():
     assert formats.parse_date("01/07/2025") == dt.date(2025, 7, 1)
     assert formats.parse_date("31/12/2024") == dt.date(2024, 12, 31)
     assert formats.parse_date("2025-07-01") == dt.date(2025, 7, 1)
-    with pytest.raises(ValueError):
-        formats.parse_date("12/31/2024")
+    assert formats.parse_date("15112026") == formats.parse_date("15.11.2026") == dt.date(2026, 11, 15)
+    for wrong in ("12/31/2024", "1511202", "151120266", "31022026"):
+        with pytest.raises(ValueError):
+            formats.parse_date(wrong)
 
 
 # -- 6. percentages round half up ----------------------------------------------------------------------

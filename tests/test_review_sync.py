@@ -91,3 +91,22 @@ def test_the_service_worker_and_manifest_are_served_from_the_root(client):
     assert data["display"] == "standalone" and {i["sizes"] for i in data["icons"]} == {"192x192", "512x512"}
     for icon in data["icons"]:
         assert client.get(icon["src"]).status_code == 200
+
+
+def test_a_save_sent_again_after_its_answer_was_lost_is_no_conflict(world, client):
+    """The server saved, the answer was lost on a weak connection, the page sends the same draft again
+    with its old version: nothing differs, so it is saved, not a conflict naming the user herself."""
+    review = opened(client, world)
+    draft = form_data(world.members_a, version=review.version, theme_content="Học tập chuyên đề năm",
+                      meeting_date="05/05/2026")
+    assert client.post(review_url(world.a), draft, **AUTOSAVE).status_code == 200
+    again = client.post(review_url(world.a), draft, **AUTOSAVE)  # same draft, same (old) version
+    assert again.status_code == 200, again.content.decode()
+    assert again.json()["ok"] and again.json()["version"] == review.version + 1
+    # with something new typed meanwhile it is a conflict, and the date is not a false difference
+    newer = form_data(world.members_a, version=review.version, theme_content="Học tập chuyên đề năm, bổ sung",
+                      meeting_date="5/5/2026")
+    response = client.post(review_url(world.a), newer, **AUTOSAVE)
+    assert response.status_code == 409
+    labels = [d["label"] for d in response.json()["diff"]]
+    assert labels == ["Chuyên đề, nội dung học tập"], labels

@@ -67,9 +67,17 @@ def conflict_diff(review: MonthlyReview, typed: ReviewInput) -> list[dict[str, s
     diff = []
     for name, f in MeetingForm.base_fields.items():
         theirs = saved_form.initial.get(name)
-        theirs = theirs.isoformat() if hasattr(theirs, "isoformat") else ("" if theirs is None else str(theirs))
         mine = typed.data.get(name, "")
-        if mine.strip() != theirs.strip():
+        if hasattr(theirs, "isoformat"):  # a date: compared as dates, shown as dd/mm/yyyy
+            try:
+                same = formats.parse_date(mine) == theirs
+            except ValueError:
+                same = False
+            theirs = formats.short_date(theirs)
+        else:
+            theirs = "" if theirs is None else str(theirs)
+            same = mine.strip() == theirs.strip()
+        if not same:
             diff.append({"label": str(f.label), "mine": mine or "—", "theirs": theirs or "—"})
     for row in selectors.review_rows(review=review):
         saved = row_values(row.entry)
@@ -106,6 +114,12 @@ def autosave(request, cell, year: int, month: int) -> JsonResponse:
                                       expected_version=typed.expected_version, by=request.user)
     except ConcurrencyError:
         diff = conflict_diff(review, typed)
+        if not diff:
+            # what was sent is what is saved (a save whose answer was lost on the way back, sent again):
+            # nothing to choose between, so no conflict; the page continues from the saved version
+            review.refresh_from_db()
+            return JsonResponse({"ok": True, "version": review.version, "state": status_label(review.state),
+                                 "saved_at": timezone.localtime(review.updated_at).strftime("%H:%M"), "warnings": []})
         return JsonResponse({"conflict": True, "version": review.version, "who": conflict_who(review),
                              "diff": diff}, status=409)
     except ValidationError as exc:

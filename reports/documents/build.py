@@ -164,6 +164,19 @@ def build(doc_id: int, *, send_parts=None) -> Built:
 
 # -- the consolidated document in parts --------------------------------------------------------
 
+def part_count(body: content.DocContent) -> int:
+    """How many parts to lay the consolidated document out in: DOCUMENT_PARTS, but each part after the
+    first holds at least DOCUMENT_PART_MIN_ROWS rows of the big table. Every part starts a new page, so
+    a small province's few rows stay in one pass (no half-empty pages in the middle of its annex)."""
+    parts = getattr(settings, "DOCUMENT_PARTS", 6)
+    grouped = [a for a in body.annexes if len(a.groups) > 1]
+    if parts < 2 or not grouped:
+        return 1
+    rows = max(sum(len(g.rows) for g in a.groups) for a in grouped)
+    minimum = max(1, getattr(settings, "DOCUMENT_PART_MIN_ROWS", 150))
+    return 1 if rows < 2 * minimum else min(parts, 1 + rows // minimum)
+
+
 def split(body: content.DocContent, parts: int) -> list[content.DocContent]:
     """The report with its first tables, then the biggest grouped table (the communes of each district)
     cut between groups into `parts - 1` pieces of about as many rows (its title on the first piece,
@@ -213,7 +226,7 @@ def build_in_parts(doc: Document, body: content.DocContent, *, send_parts=None) 
     their HTML in the message); this job renders the first, then takes the others from the last one
     back, as long as no worker has written them: alone it renders all of them, with another worker
     they meet halfway; it never waits for one."""
-    pieces = split(body, getattr(settings, "DOCUMENT_PARTS", 6))
+    pieces = split(body, part_count(body))
     htmls = [render.render_html(p, linked_css=False, annexes_only=i > 0) for i, p in enumerate(pieces)]
     token = uuid.uuid4().hex[:10]
     if send_parts is not None and len(htmls) > 1:

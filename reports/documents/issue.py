@@ -173,6 +173,12 @@ def issue(*, report: Report, by, issued_on: dt.date | None, signed_as: str, sign
     elif len(signer_name) > SIGNER_MAX:
         errors.setdefault("signer_name", []).append(
             _("Họ tên người ký dài quá %(n)s ký tự.") % {"n": SIGNER_MAX})
+    elif signed_as == SignedAs.DEPUTY:
+        # "K/T BÍ THƯ / PHÓ BÍ THƯ" is a deputy signing for the secretary: never the secretary's own name
+        secretary = default_signer(report, SignedAs.SECRETARY)
+        if secretary and signer_name.casefold() == " ".join(secretary.split()).casefold():
+            errors.setdefault("signer_name", []).append(
+                _("“%(name)s” là Bí thư: khi Phó Bí thư ký thay (K/T), hãy nhập họ tên Phó Bí thư.") % {"name": secretary})
     opening = (opening or "").strip()
     if len(opening) > OPENING_MAX:
         errors.setdefault("opening", []).append(_("Đoạn “Những kết quả cụ thể” dài quá %(n)s ký tự.") % {"n": OPENING_MAX})
