@@ -131,6 +131,8 @@ def test_a_document_follows_its_date_and_signer_until_it_is_numbered(client, pas
                                  signer_name="Trần Thị Ánh 0", opening="")
     assert doc.number is None
     assert "ngày 05 tháng 01 năm 2015" in squash(pdf_text(download(client, cell, "pdf")))
+    panel = squash(client.get(reverse("documents:panel", args=[cell.pk])).content.decode())
+    assert "Dự thảo (chưa có số)," in panel and "<span>," not in panel  # a draft has no number yet
 
     # the date changed deliberately before sending up: saved at once; until the build (queued on commit) has
     # run, the page says the document is out of date and the previous file is still the one downloaded
