@@ -260,7 +260,7 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(_("số đảng viên cập nhật"), default=0)
     #: The version of the members the preview was made from (imports.plan.base_token): a confirmation
     #: is refused when another import or editor changed them since.
-    base_token = models.CharField(_("phiên bản dữ liệu khi kiểm tra"), max_length=20, blank=True)
+    base_token = CleanCharField(_("phiên bản dữ liệu khi kiểm tra"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("lần nhập đảng viên")
