@@ -25,7 +25,7 @@ from ..models import ImportBatch, Organization
 from .child import parse_in_child
 from .common import MAX_UPLOAD_BYTES, ImportFileError, is_importable
 from .plan import check_sheet
-from .reading import too_big
+from .reading import copy_upload, too_big
 
 log = logging.getLogger(__name__)
 #: A batch still "checking" after this long lost its worker (a web process restarted in-process mode).
@@ -40,16 +40,9 @@ def batch_create(*, org: Organization, upload, by) -> ImportBatch:
         raise ImportFileError(_("Chỉ nhập đảng viên cho chi bộ hoặc đảng bộ cấp cơ sở."))
     if not org.is_active:
         raise ImportFileError(_("Đơn vị đã thôi hoạt động; không thể nhập đảng viên."))
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise too_big(upload.size)
     # counted as it is copied (an upload's declared size may be absent), then stored under a new name
     with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
-        written = 0
-        for chunk in upload.chunks():
-            written += len(chunk)
-            if written > MAX_UPLOAD_BYTES:
-                raise too_big(written)
-            spool.write(chunk)
+        copy_upload(upload, spool)
         spool.seek(0)
         name = files.write(files.IMPORTS, f"{uuid.uuid4().hex}.upload", File(spool))
     with transaction.atomic():

@@ -28,8 +28,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .common import MAX_UPLOAD_BYTES, ImportFileError
-from .reading import RawSheet, read_bytes, too_big
+from .common import ImportFileError
+from .reading import RawSheet, copy_upload, read_bytes
 
 log = logging.getLogger(__name__)
 #: The child's address-space cap: the limits on the file keep a parse far below it (tests measure ~100 MiB
@@ -161,15 +161,8 @@ def parse_in_child(path: Path, progress: Callable[[float], None] | None = None, 
 def read_upload_in_child(upload) -> RawSheet:
     """An uploaded file (Django's UploadedFile) read in the child process: written to a temporary
     file (at most MAX_UPLOAD_BYTES, refused beyond), parsed there, the file removed."""
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise too_big(upload.size)
     with tempfile.NamedTemporaryFile(suffix=".upload") as fh:
-        written = 0
-        for chunk in upload.chunks():
-            written += len(chunk)
-            if written > MAX_UPLOAD_BYTES:
-                raise too_big(written)
-            fh.write(chunk)
+        copy_upload(upload, fh)
         fh.flush()
         return parse_in_child(Path(fh.name))
 

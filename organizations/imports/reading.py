@@ -32,6 +32,20 @@ def too_big(size: int) -> ImportFileError:
     )
 
 
+def copy_upload(upload, target) -> int:
+    """Copy an uploaded file (Django's UploadedFile) into the open binary file `target`, counting as it
+    goes (a declared size may be absent or wrong); too_big beyond MAX_UPLOAD_BYTES. Returns the bytes."""
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise too_big(upload.size)
+    written = 0
+    for chunk in upload.chunks():
+        written += len(chunk)
+        if written > MAX_UPLOAD_BYTES:
+            raise too_big(written)
+        target.write(chunk)
+    return written
+
+
 def read_upload(upload) -> RawSheet:
     """An uploaded file (Django's UploadedFile, or any binary file with .size and .read) read and checked."""
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:

@@ -120,19 +120,28 @@ def round_detail(request, pk: int):
     return render(request, "reports/round_detail.html", context)
 
 
-@require_POST
-@login_required
-def round_withdraw(request, pk: int):
-    """Withdraw a round opened by mistake (nothing submitted yet)."""
+def _board_action(request, pk: int, action):
+    """Run `action(rnd=…, by=…)` on a round of the user's province as its board: the round, or None with
+    the refusal's messages shown. PermissionDenied for anyone who may not open rounds there."""
     rnd = permissions.get_round_for_user(request.user, pk)
     if not permissions.opens_rounds(access_for(request.user), rnd.province_id):
         raise PermissionDenied
     try:
-        services.round_withdraw(rnd=rnd, by=request.user)
+        action(rnd=rnd, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect("reports:round", pk=rnd.pk)
+        return None
+    return rnd
+
+
+@require_POST
+@login_required
+def round_withdraw(request, pk: int):
+    """Withdraw a round opened by mistake (nothing submitted yet)."""
+    rnd = _board_action(request, pk, services.round_withdraw)
+    if rnd is None:
+        return redirect("reports:round", pk=pk)
     messages.success(request, _("Đã rút đợt báo cáo “%(title)s”.") % {"title": rnd.title})
     return redirect("reports:rounds")
 
@@ -140,14 +149,6 @@ def round_withdraw(request, pk: int):
 @require_POST
 @login_required
 def round_close(request, pk: int):
-    rnd = permissions.get_round_for_user(request.user, pk)
-    if not permissions.opens_rounds(access_for(request.user), rnd.province_id):
-        raise PermissionDenied
-    try:
-        services.round_close(rnd=rnd, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
+    if _board_action(request, pk, services.round_close) is not None:
         messages.success(request, _("Đã khóa đợt báo cáo; mọi báo cáo trong đợt chỉ còn xem được."))
-    return redirect("reports:round", pk=rnd.pk)
+    return redirect("reports:round", pk=pk)
