@@ -113,3 +113,24 @@ def time_pages(client, pages: list[tuple[str, str]], *, n: int, show_queries: bo
             for q in queries:
                 print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
     return out
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes ("1.02/0.85/0.60")."""
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def emit_row(key: str, value: float, unit: str, *, floor: float | None = None, goal: str = "",
+             met: bool | None = None, note: str = "") -> None:
+    """Hand one of issue 15's rows to `bench/issue15.py`: a JSON line appended to the file named by
+    $BENCH_ROWS (nothing when unset). `value` and `floor` in `unit` ("s", "ms", "x"); `met` whether
+    the goal is met; the load average is read now."""
+    path = os.environ.get("BENCH_ROWS")
+    if not path:
+        return
+    import json
+
+    row = {"key": key, "value": value, "unit": unit, "floor": floor, "goal": goal, "met": met,
+           "note": note, "load": load_average()}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, setup_django  # noqa: E402
+from _common import REPO, emit_row, setup_django  # noqa: E402
 
 PASSWORD = "chithi03-bench-load"
 #: The sessions made here are signed with the key gunicorn runs with.
@@ -140,6 +140,26 @@ def show(scenario: str, rows: list[dict], before: str, after: str, seconds: int)
               f"{r['99%']:>8}{float(r['Requests/s']):>7.2f}")
 
 
+#: issue 15's rows: (scenario, page, key, percentile column, goal in ms)
+ISSUE_ROWS = [("paced", "review save POST", "review_save", "95%", 100),
+              ("paced", "province dashboard", "dashboard", "95%", 200),
+              ("tree", "tree /units/", "tree", "50%", 150)]
+
+
+def emit_rows(scenario: str, rows: list[dict]) -> None:
+    """Issue 15's rows of this scenario for bench/issue15.py, beside the floor page (/healthz) of the run."""
+    by_name = {r["Name"]: r for r in rows}
+    floor = by_name.get("floor /healthz")
+    for name_scenario, page, key, column, goal in ISSUE_ROWS:
+        row = by_name.get(page)
+        if name_scenario != scenario or row is None:
+            continue
+        value = float(row[column])
+        emit_row(key, value, "ms", floor=float(floor[column]) if floor else None, goal=f"{column[:-1]}th ≤ {goal} ms",
+                 met=value <= goal, note=f"p50 {row['50%']} / p95 {row['95%']} / p99 {row['99%']} ms, "
+                 f"{float(row['Requests/s']):.1f} req/s, {row['Failure Count']} failed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--secretaries", type=int, default=44)
@@ -172,6 +192,7 @@ def main() -> None:
             before = _load()
             rows = locust(scenario, users, seconds, f"http://127.0.0.1:{port}", plan_file, folder)
             show(scenario, rows, before, _load(), seconds)
+            emit_rows(scenario, rows)
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import setup_django  # noqa: E402
+from _common import emit_row, setup_django  # noqa: E402
 
 BENCH_ROUND = "Tổng kết năm {year} (bench)"
 #: share of each level's reports left in each state (the rest: untouched drafts)
@@ -366,6 +366,12 @@ def main() -> None:
     log(f"  refresh_round, nothing changed vs the raw aggregate        ×{warm_med / f_med:.2f}  (goal ≤ 0.5)")
     log(f"  one cell's change up to the province                       {whole_med * 1000:.1f} ms "
         f"(p95 {whole_p95 * 1000:.1f}), {cell_queries} queries  (goal ≤ 20 ms)")
+    emit_row("refresh_cold", cold_med / f_med, "x", floor=f_med, goal="≤ 1.0", met=cold_med <= f_med,
+             note=f"{cold_med:.2f} s against the raw aggregate's {f_med:.2f} s")
+    emit_row("refresh_warm", warm_med / f_med, "x", floor=f_med, goal="≤ 0.5", met=warm_med <= 0.5 * f_med,
+             note=f"{warm_med:.2f} s against {f_med:.2f} s")
+    emit_row("one_cell", whole_med * 1000, "ms", goal="≤ 20 ms", met=whole_med <= 0.020,
+             note=f"p95 {whole_p95 * 1000:.1f} ms, {cell_queries} queries")
 
 if __name__ == "__main__":
     main()
