@@ -7,9 +7,10 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Substr
 
-from .models import Level, Member, MemberCount, Membership, Organization, OrganizationVersion
+from .models import Level, Member, Membership, Organization, OrganizationVersion
 from .text import fold, sort_key, vi_order
 
 STEPLEN = Organization.steplen
@@ -26,36 +27,39 @@ def children_of(org: Organization) -> QuerySet[Organization]:
 def with_counts(units: list[Organization]) -> list[Organization]:
     """Attach .member_count and .cell_count (of each unit's whole subtree) to the units.
 
-    One query whatever the number of units and their depths: the active cells under the units' common
-    path prefix with their kept member counts (MemberCount, kept by the database); the sums up the
-    tree are done here.
+    One query whatever the number of units and their depths, summed by the database: for each depth
+    asked for, the active cells under the units' common path prefix grouped by their ancestor at that
+    depth (`SUBSTR(path)`), with their kept member counts (MemberCount, kept by the database); the cells
+    asked for (closed ones too: history asked for by name) with their own counts. A few rows come back,
+    not one per cell.
     """
     if not units:
         return units
     common = os.path.commonprefix([u.path for u in units])
     common = common[: len(common) - len(common) % STEPLEN]
-    cells = list(
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for u in units:
+        if not u.is_cell:
+            wanted[len(u.path)].add(u.path)
+    members = Coalesce(Sum("member_tally__members"), 0)
+    parts = [
         Organization.objects.filter(level=Level.CELL, valid_to__isnull=True, path__startswith=common)
-        .values_list("id", "path", "member_tally__members")
-    )
-    members = {cell_id: n or 0 for cell_id, _path, n in cells}
-    targets: dict[str, list[Organization]] = defaultdict(list)
+        .annotate(prefix=Substr("path", 1, length)).filter(prefix__in=sorted(paths))
+        .values("prefix").annotate(n_cells=Count("id"), n_members=members).values_list("prefix", "n_cells", "n_members")
+        .order_by()
+        for length, paths in sorted(wanted.items())
+    ]
+    cell_ids = [u.pk for u in units if u.is_cell]
+    if cell_ids:
+        parts.append(Organization.objects.filter(pk__in=cell_ids)
+                     .annotate(prefix=F("path"), n_cells=Value(1), n_members=Coalesce(F("member_tally__members"), 0))
+                     .values_list("prefix", "n_cells", "n_members").order_by())
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    totals = {prefix: (cells, n) for prefix, cells, n in query}
     for u in units:
-        u.member_count, u.cell_count = 0, 0
-        targets[u.path].append(u)
-    for cell_id, path, _n in cells:
-        n = members[cell_id]
-        for i in range(1, len(path) // STEPLEN + 1):
-            for u in targets.get(path[: i * STEPLEN], ()):
-                u.member_count += n
-                u.cell_count += 1
-    closed = [u.pk for u in units if u.is_cell and u.pk not in members]
-    if closed:  # closed cells (history) asked for by name: their counts are kept too
-        members.update(MemberCount.objects.filter(cell_id__in=closed).values_list("cell_id", "members"))
-    for u in units:
+        u.cell_count, u.member_count = totals.get(u.path, (0, 0))
         if u.is_cell:
             u.cell_count = 1
-            u.member_count = members.get(u.pk, 0)
     return units
 
 
