@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import REPO, database_size, setup_django  # noqa: E402
+from _common import REPO, database_size, emit_row, setup_django  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -120,6 +120,9 @@ def main() -> None:
             floor, _ = timed(lambda h=html: render.html_to_pdf(h))
         print(f"{label:<40} {pages:>5} {seconds:>8.2f} {floor:>16.2f} {seconds / floor:>6.2f} {goal:>5} "
               f"{rss_mb():>12.0f}  {load()}")
+        if goal:
+            emit_row("cell_document", seconds / floor, "x", floor=floor, goal=f"≤ {goal}", met=seconds / floor <= float(goal),
+                     note=f"{pages} pages: {seconds:.2f} s against {floor:.2f} s (the .docx: on first download)")
     docx_seconds, _ = timed(lambda: render.render_docx(content_of(cell)))
     print(f"{'one cell’s .docx (first download only)':<40} {'':>5} {docx_seconds:>8.2f}  {load()}")
 
@@ -165,6 +168,7 @@ def main() -> None:
 
         board = get_user_model().objects.filter(is_superuser=True).first()
         total = Report.objects.filter(round=rnd).count() + 1
+        cells_all = Report.objects.filter(round=rnd, level=Level.CELL).values_list("pk", flat=True)
         for workers in args.round_workers:
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": "directive03.settings",
                    "DATA_DIR": os.environ.get("DATA_DIR", "")}
@@ -193,12 +197,17 @@ def main() -> None:
                     Document.objects.filter(report__round=rnd).update(built_at=None, pdf_path="", source_key="")
                     cold = whole_run("whole round, every document missing")
                     print(f"   goal ≤ 240 s (was 965 s on a quiet machine): {'met' if cold <= 240 else 'NOT met'}")
+                    emit_row("round_cold", cold, "s", goal="≤ 240 s", met=cold <= 240,
+                             note=f"{total:,} documents, {workers} worker processes")
                 if not args.skip_after:
                     # the last approval landed: the cells' documents followed their data; the committees
                     # above and the consolidated one are left
                     Document.objects.filter(report__round=rnd).exclude(report__level=Level.CELL).update(
                         built_at=None, pdf_path="", source_key="")
-                    whole_run("after the last approval (committees + consolidated)")
+                    after = whole_run("after the last approval (committees + consolidated)")
+                    emit_row("round_after", after, "s", goal="≤ 240 s", met=after <= 240,
+                             note=f"{total - len(cells_all):,} documents left (the cells' followed their data), "
+                                  f"{workers} worker processes")
                 # the consolidated document alone, in parts by the workers, against one raw pass
                 doc, _ = Document.objects.get_or_create(report=province, kind=Document.Kind.CONSOLIDATED)
                 Document.objects.filter(pk=doc.pk).update(status=Document.Status.QUEUED, run=None, attempts=0,
@@ -213,6 +222,10 @@ def main() -> None:
                       f"{settings.DOCUMENT_PARTS} parts: {doc.pages} pages, {doc.status}, {consolidated:.1f} s  {load()}")
                 print(f"   consolidated in parts / one raw WeasyPrint pass ({consolidated_floor:.1f} s): "
                       f"{consolidated / consolidated_floor:.2f} (goal ≤ 0.3)")
+                emit_row("consolidated", consolidated / consolidated_floor, "x", floor=consolidated_floor,
+                         goal="≤ 0.3", met=consolidated / consolidated_floor <= 0.3,
+                         note=f"{doc.pages} pages in {settings.DOCUMENT_PARTS} parts: {consolidated:.1f} s against "
+                              f"{consolidated_floor:.1f} s")
             finally:
                 proc.terminate()
                 proc.wait(30)
