@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--template", default="chithi03_bench_tpl", help="the seeded medium province")
     parser.add_argument("--only", default="rollup,load,documents", help="parts to run, comma-separated")
     parser.add_argument("--skip-round", action="store_true",
-                        help="documents: not the whole round from nothing (the longest part: ~15–60 min)")
+                        help="documents: not the whole round (from nothing, then after the last approval: ~15–60 min)")
     parser.add_argument("--keep", action="store_true", help="keep the copies of the template")
     args = parser.parse_args()
     rows_file = Path(tempfile.mkstemp(prefix="issue15-rows-", suffix=".jsonl")[1])
@@ -96,7 +96,7 @@ def main() -> None:
         name = f"chithi03_bench_i15_{part}"
         cmd = [sys.executable, *PARTS[part]]
         if part == "documents" and args.skip_round:
-            cmd.append("--skip-cold")
+            cmd += ["--skip-cold", "--skip-after"]  # "after" needs the cells' documents of the cold run
         print(f"\n==> {part}: {' '.join(cmd[1:])} on a copy ({name}); load {os.getloadavg()[0]:.2f}", flush=True)
         part_env = {**env, "DATABASE_URL": copy_of(args.template, name)}
         if part == "documents":
