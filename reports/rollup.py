@@ -242,16 +242,16 @@ def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = Non
     """Figures of cells from their records: {cell id: {code: count}}.
 
     `cells` None = every cell of the round: one grouped ORM query per Source, the cells by subquery,
-    so the number of queries does not depend on the number of cells (cell_figures_per_source).
-    A few cells (up to ONE_STATEMENT_MAX; what a monthly record's decision refreshes): ONE statement,
-    compiled once per process for the round's dates, window and number of cells, and run with only the
-    cell ids swapped in (_cells_in_one_statement). Both give the same figures (tests/test_one_cell.py)."""
-    if cells is None:
-        return cell_figures_per_source(rnd, None, today)
-    cells = list(cells)
-    if len({c.pk for c in cells}) > ONE_STATEMENT_MAX:
-        return cell_figures_per_source(rnd, cells, today)
-    return _cells_in_one_statement(rnd, {c.pk: (c.valid_from, c.valid_to) for c in cells}, today)
+    so the number of queries does not depend on the number of cells (cell_figures_per_source); several
+    cells: the same, the cells listed. ONE cell (what a monthly record's decision refreshes): ONE
+    statement, compiled once per process for the round's dates and window and run with only the cell
+    id swapped in (_one_cell). Both give the same figures (tests/test_one_cell.py)."""
+    if cells is not None:
+        cells = list(cells)
+        if len({c.pk for c in cells}) == 1:
+            cell = cells[0]
+            return _one_cell(rnd, cell.pk, (cell.valid_from, cell.valid_to), today)
+    return cell_figures_per_source(rnd, cells, today)
 
 
 def cell_figures_per_source(rnd: ReportingRound, cells: Iterable[Organization] | None = None,
@@ -284,8 +284,6 @@ def cell_figures_per_source(rnd: ReportingRound, cells: Iterable[Organization] |
 #: Stand-ins for the ids a statement is compiled with (never a primary key: those are positive); the
 #: real ids replace them among the compiled parameters.
 _SENTINEL = -7_340_032_001
-#: Most cells cell_figures counts in one statement (more: one query per Source, ids listed).
-ONE_STATEMENT_MAX = 20
 #: Compiled statements kept per process (least recently used dropped first).
 _STATEMENTS_MAX = 128
 _statements: OrderedDict[tuple, _Compiled] = OrderedDict()
@@ -350,56 +348,66 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _one_statement(rnd: ReportingRound, today: dt.date | None, n: int) -> _Compiled:
-    """Every Source of the round for n cells in ONE statement: the cells (their dates) LEFT JOINed on
-    the cell id to each Source's grouped query, as cell_figures_per_source writes it. Runs on
-    PostgreSQL and SQLite. Columns: id, valid_from, valid_to, then one per figure (`columns`).
+def _one_statement(rnd: ReportingRound, today: dt.date | None) -> _Compiled:
+    """Every Source of the round for ONE cell in ONE statement, on PostgreSQL and SQLite. Its id: the
+    cell's. Columns: id, valid_from, valid_to, then one per figure (`columns`); no row if no such unit.
+
+    The cell (its dates) CROSS JOINed with each Source's grouped query as cell_figures_per_source
+    writes it, for that cell, under an aggregate without GROUP BY (`SELECT MAX(g.members), … FROM
+    (grouped query) g`: the grouped query has at most one row, so MAX is its value, NULL for none; and
+    the planner knows it is one row). LEFT JOINs of the grouped queries on the cell id gave the same
+    figures, but PostgreSQL multiplied the joins' row estimates: for a multi-year round's 12 Sources
+    the cost passed jit_above_cost and JIT compilation took 80 ms of a statement that runs in 1 ms.
+    Several cells in one statement (UNION ALL of this) measured slower than one query per Source from
+    about 3 cells on (planning time, parallel plans), hence one cell only.
 
     Cached per process by everything the SQL depends on: the round (its kind and dates: period,
-    cut-off, hence the years), the window of months (`review_window(rnd, today)`, which moves with
-    today) and n."""
+    cut-off, hence the years) and the window of months (`review_window(rnd, today)`, which moves with
+    today)."""
     window = review_window(rnd, today)
-    key = ("cells", rnd.pk, rnd.kind, rnd.period_start, rnd.period_end, rnd.cutoff, window, n)
+    key = ("cell", rnd.pk, rnd.kind, rnd.period_start, rnd.period_end, rnd.cutoff, window)
 
     def build() -> _Compiled:
-        ids = _sentinels(n)
+        ids = _sentinels(1)
         qn = connection.ops.quote_name
         cells_sql, params = _sql(Organization.objects.filter(pk__in=ids).order_by()
                                  .values("id", "valid_from", "valid_to"))
-        joins, columns, codes = [], [], []
         params = list(params)
+        froms, columns, codes = [f"({cells_sql}) c"], [], []
         for i, source in enumerate(sources(rnd, today)):
             sql, p = _sql(source.rows(ids).values(source.cell_field).annotate(**source.aggregates).order_by())
-            joins.append(f"LEFT JOIN ({sql}) s{i} ON s{i}.{qn(source.cell_field)} = c.{qn('id')}")
-            params += p
+            maxima = []
             for code in source.aggregates:
-                columns.append(f"s{i}.{qn(code)}")
+                column = qn(f"v{len(codes)}")
+                maxima.append(f"MAX(g.{qn(code)}) AS {column}")
+                columns.append(f"s{i}.{column}")
                 codes.append(code)
+            froms.append(f"(SELECT {', '.join(maxima)} FROM ({sql}) g) s{i}")
+            params += p
         sql = (f"SELECT c.{qn('id')}, c.{qn('valid_from')}, c.{qn('valid_to')}, {', '.join(columns)} "
-               f"FROM ({cells_sql}) c {' '.join(joins)}")
-        return _Compiled.of(sql, params, [1 + len(joins)] * n, tuple(codes))
+               f"FROM {' CROSS JOIN '.join(froms)}")
+        return _Compiled.of(sql, params, [len(froms)], tuple(codes))
 
     return _compiled(key, build)
 
 
-def _cells_in_one_statement(rnd: ReportingRound, dates: dict[int, tuple[dt.date, dt.date | None]] | list[int],
-                            today: dt.date | None = None) -> dict[int, dict[str, int]]:
-    """cell_figures of a few cells in one statement (_one_statement). `dates`: {cell id: (valid_from,
-    valid_to)} as the caller has them, or only the ids (their dates are read by the same statement)."""
-    ids = sorted(dates)
-    if not ids:
+def _one_cell(rnd: ReportingRound, cell_id: int, dates: tuple[dt.date, dt.date | None] | None = None,
+              today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """cell_figures of one cell in one statement (_one_statement): {cell id: figures}, {} if no such
+    unit. `dates`: the cell's (valid_from, valid_to) as the caller has them; None: as the statement
+    reads them."""
+    statement = _one_statement(rnd, today)
+    rows = statement.run([cell_id])
+    if not rows:
         return {}
-    statement = _one_statement(rnd, today, len(ids))
-    rows = statement.run(ids)
     codes = statement.columns
-    units = [(pk, *(dates[pk] if isinstance(dates, dict) else (_as_date(vf), _as_date(vt))))
-             for pk, vf, vt, *_ in rows]
-    out = _prefilled(codes, units, review_window(rnd, today))
-    for pk, _vf, _vt, *values in rows:
-        figs = out[pk]
-        for code, value in zip(codes, values, strict=True):
-            figs[code] += int(value or 0)
-    return out
+    (pk, valid_from, valid_to, *values), = rows
+    if dates is None:
+        dates = (_as_date(valid_from), _as_date(valid_to))
+    figs = _prefilled(codes, [(pk, *dates)], review_window(rnd, today))[pk]
+    for code, value in zip(codes, values, strict=True):
+        figs[code] += int(value or 0)
+    return {pk: figs}
 
 
 def effective(report: Report) -> dict[str, int]:
@@ -639,8 +647,8 @@ def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]
     new = None
     if report.level == Level.CELL:
         cell = report.organization if "organization" in report._state.fields_cache else None
-        dates = {cell.pk: (cell.valid_from, cell.valid_to)} if cell is not None else [report.organization_id]
-        new = _cells_in_one_statement(rnd, dates, today)[report.organization_id]
+        dates = (cell.valid_from, cell.valid_to) if cell is not None else None
+        new = _one_cell(rnd, report.organization_id, dates, today)[report.organization_id]
     changed = []
     now = timezone.now()
     chain = [by_unit[pk] for pk in reversed(chain_ids) if pk in by_unit]

@@ -1,7 +1,7 @@
-"""One cell's change up to the province: the figures of a few cells counted in ONE statement, compiled
-once per process and run with other cell ids (rollup.cell_figures), equal the figures of one ORM query
-per Source (rollup.cell_figures_per_source) in every kind of round, also once the window has moved or
-the cut-off changed; and refresh_upward takes a fixed, small number of queries."""
+"""One cell's change up to the province: a cell's figures counted in ONE statement, compiled once per
+process and run with another cell's id (rollup.cell_figures of one cell), equal the figures of one ORM
+query per Source (rollup.cell_figures_per_source) in every kind of round, also once the window has moved
+or the cut-off changed; and refresh_upward takes a fixed, small number of queries."""
 
 from __future__ import annotations
 
@@ -115,13 +115,13 @@ def open_round(world, kind: str):
 
 
 def compare(rnd, cells, today) -> dict[int, dict[str, int]]:
-    """The one statement equals one query per Source: all the cells at once, each alone, and each by its
-    id alone (its dates read by the statement, as refresh_upward does without the cell loaded)."""
+    """For each cell, the one statement (the same SQL, another id) equals one query per Source over all
+    the cells, whether the cell's dates are given or read by the statement (as refresh_upward does
+    without the cell's unit loaded)."""
     plain = rollup.cell_figures_per_source(rnd, cells, today=today)
-    assert rollup.cell_figures(rnd, cells, today=today) == plain
     for cell in cells:
         assert rollup.cell_figures(rnd, [cell], today=today) == {cell.pk: plain[cell.pk]}
-        assert rollup._cells_in_one_statement(rnd, [cell.pk], today) == {cell.pk: plain[cell.pk]}
+        assert rollup._one_cell(rnd, cell.pk, today=today) == {cell.pk: plain[cell.pk]}
     return plain
 
 
