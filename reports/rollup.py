@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -287,6 +288,7 @@ _SENTINEL = -7_340_032_001
 #: Compiled statements kept per process (least recently used dropped first).
 _STATEMENTS_MAX = 128
 _statements: OrderedDict[tuple, _Compiled] = OrderedDict()
+_statements_lock = threading.Lock()
 
 
 def _sentinels(n: int) -> list[int]:
@@ -330,13 +332,16 @@ def _compiled(key: tuple, build) -> _Compiled:
     """The statement of `key` (the connection's vendor and alias are added), compiled by `build()`
     the first time in this process."""
     key = (connection.vendor, connection.alias, *key)
-    found = _statements.get(key)
-    if found is None:
-        found = _statements[key] = build()
+    with _statements_lock:
+        found = _statements.get(key)
+        if found is not None:
+            _statements.move_to_end(key)
+            return found
+    found = build()  # outside the lock: two threads may both compile it once, the same SQL
+    with _statements_lock:
+        _statements[key] = found
         while len(_statements) > _STATEMENTS_MAX:
             _statements.popitem(last=False)
-    else:
-        _statements.move_to_end(key)
     return found
 
 
@@ -616,8 +621,9 @@ def _effective_row(values: dict) -> dict[str, int]:
 
 def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]:
     """Bring a report's figures and those of every ancestor up to the province up to date, in a fixed
-    number of queries whatever the depth: ONE for the chain, the chain's approved children (their
-    frozen figures only, decoded only for the sums) and the kept cell counts (_chain_statement); for a
+    number of queries whatever the depth: ONE for the chain, the chain's children (of the approved
+    ones only the frozen figures are decoded, for the sums; the others not at all) and the kept cell
+    counts (_chain_statement); for a
     cell, ONE for its records (cell_figures' one statement; its dates read there too unless
     `report.organization` is loaded); and one UPDATE of what changed (none if nothing did). Both
     statements are compiled once per process (the ORM builds no query here). Returns the chain, the
