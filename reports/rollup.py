@@ -4,12 +4,14 @@ committees as the sums over their approved children, bottom-up."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.db.models import Aggregate, Count, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ from pledges.models import (
 )
 
 from . import figures as F_
-from .models import Report, ReportingRound
+from .models import Report, ReportCount, ReportingRound
 
 HELD_STATES = (MonthlyReview.State.SUBMITTED, MonthlyReview.State.ACCEPTED)
 
@@ -222,10 +224,41 @@ def source_of(rnd: ReportingRound, code: str, today: dt.date | None = None) -> S
     return next((s for s in sources(rnd, today) if code in s.aggregates), None)
 
 
+def _prefilled(counted: Iterable[str], units, window: tuple[int, int]) -> dict[int, dict[str, int]]:
+    """Every cell's figures before its records are counted: zeros (`counted`: the codes of the round's
+    Sources, incl. the figures of each year), and what the round's tree gives. `units`: (id, valid_from,
+    valid_to)."""
+    counted = list(counted)
+    out: dict[int, dict[str, int]] = {}
+    for pk, valid_from, valid_to in units:
+        figs = F_.empty() | dict.fromkeys(counted, 0)
+        figs.update(cells_expected=1, cells_reporting=1,
+                    meetings_expected=_expected_months(valid_from, valid_to, window))
+        out[pk] = figs
+    return out
+
+
 def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = None,
                  today: dt.date | None = None) -> dict[int, dict[str, int]]:
-    """Figures of cells from their records. `cells` None = every cell of the round (by subquery,
-    so the number of queries does not depend on the number of cells): one query per Source."""
+    """Figures of cells from their records: {cell id: {code: count}}.
+
+    `cells` None = every cell of the round: one grouped ORM query per Source, the cells by subquery,
+    so the number of queries does not depend on the number of cells (cell_figures_per_source); several
+    cells: the same, the cells listed. ONE cell (what a monthly record's decision refreshes): ONE
+    statement, compiled once per process for the round's dates and window and run with only the cell
+    id swapped in (_one_cell). Both give the same figures (tests/test_one_cell.py)."""
+    if cells is not None:
+        cells = list(cells)
+        if len({c.pk for c in cells}) == 1:
+            cell = cells[0]
+            return _one_cell(rnd, cell.pk, (cell.valid_from, cell.valid_to), today)
+    return cell_figures_per_source(rnd, cells, today)
+
+
+def cell_figures_per_source(rnd: ReportingRound, cells: Iterable[Organization] | None = None,
+                            today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """cell_figures as one ORM query per Source (`cells` None: every cell of the round, by subquery).
+    The whole-round refresh uses it; it is also the reference the one-statement path is checked against."""
     if cells is None:
         cell_ids = Report.objects.filter(round=rnd, level=Level.CELL).values("organization_id")
         units = list(Organization.objects.filter(pk__in=cell_ids).values_list("pk", "valid_from", "valid_to"))
@@ -233,15 +266,9 @@ def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = Non
     else:
         units = [(c.pk, c.valid_from, c.valid_to) for c in cells]
         ids_filter = [u[0] for u in units]
-    out: dict[int, dict[str, int]] = {}
     window = review_window(rnd, today)
     srcs = sources(rnd, today)
-    counted = [code for source in srcs for code in source.aggregates]  # incl. the figures of each year
-    for pk, valid_from, valid_to in units:
-        figs = F_.empty() | dict.fromkeys(counted, 0)
-        figs.update(cells_expected=1, cells_reporting=1,
-                    meetings_expected=_expected_months(valid_from, valid_to, window))
-        out[pk] = figs
+    out = _prefilled((code for source in srcs for code in source.aggregates), units, window)
     for source in srcs:
         rows = source.rows(ids_filter).values(source.cell_field).annotate(**source.aggregates).order_by()
         for row in rows:
@@ -253,6 +280,141 @@ def cell_figures(rnd: ReportingRound, cells: Iterable[Organization] | None = Non
     return out
 
 
+# -- statements compiled once, run with other ids ------------------------------------------------
+
+#: Stand-ins for the ids a statement is compiled with (never a primary key: those are positive); the
+#: real ids replace them among the compiled parameters.
+_SENTINEL = -7_340_032_001
+#: Compiled statements kept per process (least recently used dropped first).
+_STATEMENTS_MAX = 128
+_statements: OrderedDict[tuple, _Compiled] = OrderedDict()
+_statements_lock = threading.Lock()
+
+
+def _sentinels(n: int) -> list[int]:
+    return [_SENTINEL - i for i in range(n)]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """SQL compiled once with sentinel ids (`_sentinels`), and where in its parameters each id goes."""
+
+    sql: str
+    params: tuple
+    #: (index in params, index of the id that goes there)
+    slots: tuple[tuple[int, int], ...]
+    #: what the statement's columns are (for the caller)
+    columns: tuple = ()
+
+    @classmethod
+    def of(cls, sql: str, params, expected: list[int], columns: tuple = ()) -> _Compiled:
+        """`expected[k]`: how many times the k-th sentinel must be among the parameters (ValueError if
+        not, e.g. a backend that wrote an id into the SQL text itself)."""
+        index = {s: k for k, s in enumerate(_sentinels(len(expected)))}
+        slots = tuple((pos, index[p]) for pos, p in enumerate(params) if type(p) is int and p in index)
+        found = [0] * len(expected)
+        for _pos, k in slots:
+            found[k] += 1
+        if found != expected:
+            raise ValueError(f"ids not found as parameters of the compiled SQL: {found} != {expected}")
+        return cls(sql, tuple(params), slots, columns)
+
+    def run(self, ids: list[int]) -> list[tuple]:
+        params = list(self.params)
+        for pos, k in self.slots:
+            params[pos] = ids[k]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            return cursor.fetchall()
+
+
+def _compiled(key: tuple, build) -> _Compiled:
+    """The statement of `key` (the connection's vendor and alias are added), compiled by `build()`
+    the first time in this process."""
+    key = (connection.vendor, connection.alias, *key)
+    with _statements_lock:
+        found = _statements.get(key)
+        if found is not None:
+            _statements.move_to_end(key)
+            return found
+    found = build()  # outside the lock: two threads may both compile it once, the same SQL
+    with _statements_lock:
+        _statements[key] = found
+        while len(_statements) > _STATEMENTS_MAX:
+            _statements.popitem(last=False)
+    return found
+
+
+def _sql(qs: QuerySet) -> tuple[str, tuple]:
+    return qs.query.get_compiler(qs.db).as_sql()
+
+
+def _as_date(value) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _one_statement(rnd: ReportingRound, today: dt.date | None) -> _Compiled:
+    """Every Source of the round for ONE cell in ONE statement, on PostgreSQL and SQLite. Its id: the
+    cell's. Columns: id, valid_from, valid_to, then one per figure (`columns`); no row if no such unit.
+
+    The cell (its dates) CROSS JOINed with each Source's grouped query as cell_figures_per_source
+    writes it, for that cell, under an aggregate without GROUP BY (`SELECT MAX(g.members), … FROM
+    (grouped query) g`: the grouped query has at most one row, so MAX is its value, NULL for none; and
+    the planner knows it is one row). LEFT JOINs of the grouped queries on the cell id gave the same
+    figures, but PostgreSQL multiplied the joins' row estimates: for a multi-year round's 12 Sources
+    the cost passed jit_above_cost and JIT compilation took 80 ms of a statement that runs in 1 ms.
+    Several cells in one statement (UNION ALL of this) measured slower than one query per Source from
+    about 3 cells on (planning time, parallel plans), hence one cell only.
+
+    Cached per process by everything the SQL depends on: the round (its kind and dates: period,
+    cut-off, hence the years) and the window of months (`review_window(rnd, today)`, which moves with
+    today)."""
+    window = review_window(rnd, today)
+    key = ("cell", rnd.pk, rnd.kind, rnd.period_start, rnd.period_end, rnd.cutoff, window)
+
+    def build() -> _Compiled:
+        ids = _sentinels(1)
+        qn = connection.ops.quote_name
+        cells_sql, params = _sql(Organization.objects.filter(pk__in=ids).order_by()
+                                 .values("id", "valid_from", "valid_to"))
+        params = list(params)
+        froms, columns, codes = [f"({cells_sql}) c"], [], []
+        for i, source in enumerate(sources(rnd, today)):
+            sql, p = _sql(source.rows(ids).values(source.cell_field).annotate(**source.aggregates).order_by())
+            maxima = []
+            for code in source.aggregates:
+                column = qn(f"v{len(codes)}")
+                maxima.append(f"MAX(g.{qn(code)}) AS {column}")
+                columns.append(f"s{i}.{column}")
+                codes.append(code)
+            froms.append(f"(SELECT {', '.join(maxima)} FROM ({sql}) g) s{i}")
+            params += p
+        sql = (f"SELECT c.{qn('id')}, c.{qn('valid_from')}, c.{qn('valid_to')}, {', '.join(columns)} "
+               f"FROM {' CROSS JOIN '.join(froms)}")
+        return _Compiled.of(sql, params, [len(froms)], tuple(codes))
+
+    return _compiled(key, build)
+
+
+def _one_cell(rnd: ReportingRound, cell_id: int, dates: tuple[dt.date, dt.date | None] | None = None,
+              today: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """cell_figures of one cell in one statement (_one_statement): {cell id: figures}, {} if no such
+    unit. `dates`: the cell's (valid_from, valid_to) as the caller has them; None: as the statement
+    reads them."""
+    statement = _one_statement(rnd, today)
+    rows = statement.run([cell_id])
+    if not rows:
+        return {}
+    codes = statement.columns
+    (pk, valid_from, valid_to, *values), = rows
+    if dates is None:
+        dates = (_as_date(valid_from), _as_date(valid_to))
+    figs = _prefilled(codes, [(pk, *dates)], review_window(rnd, today))[pk]
+    for code, value in zip(codes, values, strict=True):
+        figs[code] += int(value or 0)
+    return {pk: figs}
+
+
 def effective(report: Report) -> dict[str, int]:
     """The figures a report stands for: the frozen ones once approved, else live + typed."""
     if report.state == Report.State.APPROVED and report.snapshot:
@@ -262,14 +424,17 @@ def effective(report: Report) -> dict[str, int]:
 
 def sum_children(children: Iterable[Report]) -> dict[str, int]:
     """A committee's computed figures: the sums over its approved children."""
+    return _sum_figures(effective(child) for child in children if child.state == Report.State.APPROVED)
+
+
+def _sum_figures(approved: Iterable[dict[str, int]]) -> dict[str, int]:
+    """The sums of approved children's effective figures (sum_children)."""
     total = F_.empty()
     unknown: set[str] = set()
-    for child in children:
-        if child.state == Report.State.APPROVED:
-            figs = effective(child)
-            F_.add(total, figs)
-            if figs:
-                unknown.update(code for code in F_.SUMMED if code not in figs)
+    for figs in approved:
+        F_.add(total, figs)
+        if figs:
+            unknown.update(code for code in F_.SUMMED if code not in figs)
     # a child frozen before a figure existed: its sum is not known either (shown as "–")
     for code in unknown:
         del total[code]
@@ -378,8 +543,6 @@ def _frozen_only(reports: Iterable[Report]) -> list[Report]:
 
 def _cells_expected(rnd_id: int, unit_ids: list[int]) -> dict[int, int]:
     """How many cell reports each unit's subtree holds in the round: the kept counts (one query)."""
-    from .models import ReportCount
-
     return dict(ReportCount.objects.filter(round_id=rnd_id, organization_id__in=unit_ids, level=Level.CELL)
                 .values_list("organization_id", "total"))
 
@@ -407,43 +570,102 @@ def refresh_report(report: Report, today: dt.date | None = None) -> Report:
     return report
 
 
+def _json(value):
+    """A JSON column as a raw cursor gives it (text on both backends, as Django asks of psycopg)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _chain_statement(units: int) -> _Compiled:
+    """ONE statement for refresh_upward, compiled once per process per length of the chain. Its ids:
+    the round, then the chain's `units` (the report's unit, then its ancestors). Reads the chain's
+    reports and their children with what the roll-up needs (ROLLUP_FIELDS, the frozen figures
+    `frozen`), each with its kept count of cell reports (`kept`, reports.ReportCount). Columns:
+    `columns`. (All the children, not only the approved ones: with `state = 'approved'` in the
+    WHERE, PostgreSQL ANDed the round-level-state index into the plan, 6.7 ms instead of 1.6 ms on
+    the medium province.)"""
+
+    def build() -> _Compiled:
+        ids = _sentinels(1 + units)
+        round_id, chain = ids[0], ids[1:]
+        kept = ReportCount.objects.filter(round_id=OuterRef("round_id"), organization_id=OuterRef("organization_id"),
+                                          level=Level.CELL).values("total")[:1]
+        qs = (Report.objects.filter(round_id=round_id)
+              .filter(Q(organization_id__in=chain) | Q(parent_id__in=chain))
+              .annotate(frozen=KeyTransform("figures", "snapshot"), kept=Subquery(kept))
+              .values_list(*ROLLUP_FIELDS, "frozen", "kept").order_by())
+        columns = (*qs.query.values_select, *qs.query.annotation_select)
+        sql, params = _sql(qs)
+        return _Compiled.of(sql, params, [1] + [2] * units, columns)
+
+    return _compiled(("chain", units), build)
+
+
+def _light_report(values: dict) -> Report:
+    """A Report with only ROLLUP_FIELDS loaded (as _light and _frozen_only give it) from a raw row."""
+    values = values | {"figures": _json(values["figures"]), "typed_figures": _json(values["typed_figures"])}
+    report = Report.from_db(connection.alias, ROLLUP_FIELDS,
+                            [values[f.attname] for f in Report._meta.concrete_fields if f.attname in values])
+    report.frozen = _json(values["frozen"])
+    report.snapshot = {"figures": report.frozen} if report.frozen is not None else None
+    return report
+
+
+def _effective_row(values: dict) -> dict[str, int]:
+    """effective() of an approved report's raw row, decoding only the JSON it needs."""
+    frozen = _json(values["frozen"])
+    if frozen is not None:
+        return frozen
+    typed = _json(values["typed_figures"]) or {}
+    return {**_json(values["figures"]), **{k: v for k, v in typed.items() if v is not None}}
+
+
 def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]:
     """Bring a report's figures and those of every ancestor up to the province up to date, in a fixed
-    number of queries whatever the depth: the chain and the chain's children (their frozen figures
-    only), the kept cell counts, the cell's records (cell_figures) and one UPDATE of what changed.
-    Returns the chain, the report first."""
+    number of queries whatever the depth: ONE for the chain, the chain's children (of the approved
+    ones only the frozen figures are decoded, for the sums; the others not at all) and the kept cell
+    counts (_chain_statement); for a
+    cell, ONE for its records (cell_figures' one statement; its dates read there too unless
+    `report.organization` is loaded); and one UPDATE of what changed (none if nothing did). Both
+    statements are compiled once per process (the ORM builds no query here). Returns the chain, the
+    report first (Reports with ROLLUP_FIELDS loaded, the report itself as passed in)."""
     rnd = report.round
     chain_ids = [int(part) for part in report.tree_path.strip("/").split("/")]
-    ancestors = chain_ids[:-1]
-    rows = _frozen_only(_light(
-        Report.objects.filter(round_id=rnd.pk).filter(
-            Q(organization_id__in=ancestors) | Q(parent_id__in=[report.organization_id, *ancestors]))
-    ))
-    by_unit = {r.organization_id: r for r in rows}
-    by_unit[report.organization_id] = report
+    ancestors = set(chain_ids[:-1])
+    statement = _chain_statement(len(chain_ids))
+    rows = statement.run([rnd.pk, report.organization_id, *chain_ids[:-1]])
+    by_unit: dict[int, Report] = {report.organization_id: report}
+    kept: dict[int, int] = {}
+    others: dict[int, list[dict]] = defaultdict(list)  # approved children off the chain, by parent
+    for row in rows:
+        values = dict(zip(statement.columns, row, strict=True))
+        unit = values["organization_id"]
+        if unit == report.organization_id:  # the report itself: the instance passed in (its kept count only)
+            kept[unit] = values["kept"] or 0
+        elif unit in ancestors:
+            kept[unit] = values["kept"] or 0
+            by_unit[unit] = _light_report(values)
+        elif values["state"] == Report.State.APPROVED:  # the others are not summed: not decoded
+            others[values["parent_id"]].append(values)
     children: dict[int, list[Report]] = defaultdict(list)
-    for r in rows:
-        if r.organization_id != report.organization_id:  # the report itself: the instance passed in
+    for r in by_unit.values():
+        if r.parent_id is not None:
             children[r.parent_id].append(r)
-    if report.parent_id is not None:
-        children[report.parent_id].append(report)
-    committees = [pk for pk in chain_ids if pk in by_unit and by_unit[pk].level != Level.CELL]
-    expected = _cells_expected(rnd.pk, committees) if committees else {}
+    new = None
     if report.level == Level.CELL:
         cell = report.organization if "organization" in report._state.fields_cache else None
-        cells = [cell] if cell is not None else list(Organization.objects.filter(pk=report.organization_id))
-        new = {report.organization_id: cell_figures(rnd, cells, today=today)[report.organization_id]}
-    else:
-        new = {}
+        dates = (cell.valid_from, cell.valid_to) if cell is not None else None
+        new = _one_cell(rnd, report.organization_id, dates, today)[report.organization_id]
     changed = []
     now = timezone.now()
     chain = [by_unit[pk] for pk in reversed(chain_ids) if pk in by_unit]
-    for r in chain:  # deepest first: the report, then its parent, …
+    for r in chain:  # deepest first: the report, then its parent, … (a child's figures before its parent's sum)
         if r.level == Level.CELL:
-            figs = new[r.organization_id]
+            figs = new
         else:
-            figs = sum_children(children.get(r.organization_id, []))
-            figs["cells_expected"] = expected.get(r.organization_id, 0)
+            approved = [effective(c) for c in children[r.organization_id] if c.state == Report.State.APPROVED]
+            approved += [_effective_row(values) for values in others[r.organization_id]]
+            figs = _sum_figures(approved)
+            figs["cells_expected"] = kept.get(r.organization_id, 0)
         if figs != r.figures:
             r.figures, r.figures_at = figs, now
             changed.append(r)
