@@ -204,7 +204,8 @@ def test_a_part_cut_short_is_laid_out_again(world, one_district_waits, inline, l
 def test_parts_laid_out_by_the_workers_are_the_ones_the_job_joins(world, one_district_waits, inline, laid_out,
                                                                  monkeypatch):
     """A worker stores a part under the name the job looks for (its content's), so nothing is laid
-    out twice: the job lays out the first part, the workers (here, at once) the others."""
+    out twice: the job lays out the biggest part, the workers (here, at once) the others, biggest
+    first; after one approval, the job one and a worker the other."""
     real_send = jobs.send_parts
     sent: list[str] = []
 
@@ -216,8 +217,20 @@ def test_parts_laid_out_by_the_workers_are_the_ones_the_job_joins(world, one_dis
 
     monkeypatch.setattr(jobs, "send_parts", workers_at_once)
     doc = run(one_district_waits, world, inline)
-    assert len(sent) == 3 and len(laid_out) == 4  # each part once
-    assert [html for html, _pdf in laid_out[:3]] == sent and "Nơi nhận:" in laid_out[3][0]
+    htmls = [html for html, _pdf in laid_out]
+    assert len(sent) == 3 and len(htmls) == 4  # each part once
+    assert htmls[:3] == sent and htmls[3] == max(htmls, key=len)  # sent first; the job's own: the biggest
+    assert [len(html) for html in sent] == sorted((len(html) for html in sent), reverse=True)
     parts = stored_parts()
-    assert sorted(parts) == sorted(build.part_name(doc, html) for html, _pdf in laid_out)
+    assert sorted(parts) == sorted(build.part_name(doc, html) for html in htmls)
     assert len(joined_from(build.read_bytes(doc, "pdf"), parts)) == 4
+
+    laid_out.clear()
+    sent.clear()
+    approve(one_district_waits, world.c2, world.users.root, "Kết quả của phường Vĩnh Thanh.")
+    doc = run(one_district_waits, world, inline)
+    htmls = [html for html, _pdf in laid_out]
+    assert len(sent) == 1 and len(htmls) == 2 and htmls[0] == sent[0]  # a worker's, then the job's own
+    assert len(htmls[1]) > len(sent[0]) and "Đảng ủy phường Vĩnh Thanh" in htmls[1]
+    assert "TÌNH HÌNH BÁO CÁO CỦA ĐỢT" in sent[0]
+    assert len(joined_from(build.read_bytes(doc, "pdf"), stored_parts())) == 4

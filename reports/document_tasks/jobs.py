@@ -48,8 +48,8 @@ def _send(doc_ids) -> None:
 
 
 def send_parts(doc_id: int, owner: str, htmls: list[str]) -> None:
-    """Give parts of a document built in parts to the workers (build.build_in_parts: the missing parts
-    after the first, by their HTML)."""
+    """Give parts of a document built in parts to the workers, by their HTML, in the order given
+    (build.build_in_parts: the missing parts but the one its job lays out first, biggest first)."""
     send_many(build_document_part, [(doc_id, owner, html) for html in htmls])
 
 

@@ -279,20 +279,24 @@ def build_in_parts(doc: Document, body: content.DocContent, *,
     A part already stored under its name (`part_name`: the same HTML, stylesheet and faces) is not
     laid out again: when one approval changed one district's rows, only that district's piece and the
     counts part are. The parts stay stored after the join, for the next build; those this build did
-    not use go once it is the document's (`remove_superseded`). The missing parts after the first go
-    to the workers (`send_parts(htmls)`, reports.document_tasks: their HTML in the message) when there
-    are two or more; this job lays out the first, then takes the others from the last one back, as
-    long as no worker has stored them: alone it lays out all of them, with another worker they meet
-    halfway; it never waits for one."""
+    not use go once it is the document's (`remove_superseded`).
+
+    Of the missing parts, this job lays out the biggest (the longest HTML: the most rows) at once; the
+    others go to the workers (`send_parts(htmls)`, reports.document_tasks: their HTML in the message),
+    biggest first, while this job takes them from the smallest up, as long as no worker has stored
+    them: alone it lays out all of them, with other workers they meet halfway, and it never waits for
+    one. After one approval (a district's piece and the small counts part) the job and one worker
+    each lay out one, and nothing is laid out twice."""
     pieces = split(body, part_count(body))
     htmls = [render.render_html(p, linked_css=False, annexes_only=i > 0) for i, p in enumerate(pieces)]
     names = [part_name(doc, html) for html in htmls]
     stored = set(files.listdir(files.DOCUMENTS, PARTS))
-    missing = [i for i, name in enumerate(names) if posixpath.basename(name) not in stored]
-    later = [i for i in missing if i]
-    if send_parts is not None and len(missing) > 1 and later:
-        send_parts([htmls[i] for i in later])
-    for index in [i for i in missing if not i] + later[::-1]:
+    missing = sorted((i for i, name in enumerate(names) if posixpath.basename(name) not in stored),
+                     key=lambda i: -len(htmls[i]))
+    first, others = missing[:1], missing[1:]
+    if send_parts is not None and others:
+        send_parts([htmls[i] for i in others])
+    for index in first + others[::-1]:
         write_part(doc, htmls[index])
     pdf, pages = render.join_parts([_part_bytes(name, html) for name, html in zip(names, htmls, strict=True)])
     return pdf, pages, names
