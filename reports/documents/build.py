@@ -190,9 +190,10 @@ def part_count(body: content.DocContent) -> int:
 
 def split(body: content.DocContent, parts: int) -> list[content.DocContent]:
     """The report with its first tables; then the communes table (the annex marked `cut`: the communes
-    of each district-level unit) cut between groups into `parts - 1` pieces of about as many rows (its title on the first piece, its
-    notes on the last); then the tables after it (the reports' counts), a part of their own. Every annex
-    starts a new page (document.css), so the parts end to end are the document's pages.
+    of each district-level unit) cut between groups into `parts - 1` pieces of about as many rows (its
+    title on the first piece, its notes on the last); then the tables after it (the reports' counts),
+    a part of their own. Every annex starts a new page (document.css), so the parts end to end are the
+    document's pages.
 
     The cuts follow the groups' row counts only: new figures (an approval) leave them where they were,
     so a change to one district's rows changes its piece and the counts part, and the other parts'
