@@ -227,7 +227,7 @@ def test_the_consolidated_document_in_parts_is_numbered_continuously(world, rnd,
     body = content.build_content(province)
     body.annexes += build.annexes.consolidated_annexes(province)
     pieces = build.split(body, 3)
-    assert len(pieces) == 3  # the report with its first tables, then the communes of each district
+    assert len(pieces) == 4  # the report with its first tables, the communes of each district, the counts
     # every part's text, in order (the page breaks differ, and with them where table headers repeat)
     needles = [*(heading for heading, _ in body.sections), "Nơi nhận:", body.signer]
     for annex in body.annexes:
@@ -247,7 +247,7 @@ def test_a_part_task_does_nothing_once_its_job_is_over(world, rnd, settings):
     approve_all(rnd, world)
     province = Report.objects.get(round=rnd, parent__isnull=True)
     doc = Document.objects.create(report=province, kind=Document.Kind.CONSOLIDATED, status=Document.Status.READY)
-    jobs.build_document_part.apply(args=(doc.pk, "someone/1/abc", "tok", 1, "<html><body>x</body></html>"))
+    jobs.build_document_part.apply(args=(doc.pk, "someone/1/abc", "<html><body>x</body></html>"))
     assert not files.listdir(files.DOCUMENTS, "parts")
 
 

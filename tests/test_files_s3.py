@@ -18,15 +18,19 @@ from django.urls import reverse
 
 from organizations.models import ImportBatch, Member
 from reports import services
+from reports.documents import build
 from reports.models import Document, Report
 
+from . import test_document_parts as document_parts
 from . import test_documents
-from .test_documents import pdf_text
+from .test_documents import approve, pdf_text
 from .test_import import latest_batch, row, upload, xlsx_file
 from .test_import import url as import_url
 
 ROOT = Path(__file__).resolve().parent.parent
 rnd, inline = test_documents.rnd, test_documents.inline  # the documents' fixtures
+cut_small, laid_out, one_district_waits = (document_parts.cut_small, document_parts.laid_out,
+                                           document_parts.one_district_waits)  # the parts' fixtures
 CREDENTIALS = {"access_key": "chithi03-test", "secret_key": "chithi03-test-secret", "region_name": "us-east-1"}
 
 
@@ -160,11 +164,31 @@ def test_a_round_run_writes_every_document_to_s3(world, rnd, client, bucket, inl
         client.post(reverse("documents:start", args=[rnd.pk]))
     docs = list(Document.objects.filter(report__round=rnd))
     assert docs and all(d.status == Document.Status.READY for d in docs), [d.error for d in docs]
-    assert bucket.keys("documents/") == sorted(f"documents/{getattr(d, f)}" for d in docs
-                                               for f in ("pdf_path", "docx_path") if getattr(d, f))
+    # the consolidated document's part (one: a small province is laid out in one pass) stays for its
+    # next build (documents.build.build_in_parts)
+    consolidated = next(d for d in docs if d.kind == Document.Kind.CONSOLIDATED)
+    parts = bucket.keys("documents/parts/")
+    assert len(parts) == 1 and parts[0].startswith(f"documents/parts/{consolidated.report_id}-consolidated-")
+    assert [k for k in bucket.keys("documents/") if k not in parts] == sorted(
+        f"documents/{getattr(d, f)}" for d in docs for f in ("pdf_path", "docx_path") if getattr(d, f))
     response = client.get(reverse("documents:consolidated", args=[rnd.pk, "pdf"]))
     assert response.status_code == 200
     assert "PHỤ LỤC 1" in pdf_text(b"".join(response.streaming_content))  # the annexes as issue 12 lays them out
+
+
+def test_a_rebuild_on_s3_lays_out_only_the_changed_parts(world, one_district_waits, bucket, inline, laid_out):
+    """The consolidated document's parts in the bucket: after one approval, the rebuild lays out the
+    changed district's piece and the counts, keeps the other two, and removes the two it replaced."""
+    document_parts.run(one_district_waits, world, inline)
+    before = set(bucket.keys("documents/parts/"))
+    assert len(before) == 4 and len(laid_out) == 4
+    laid_out.clear()
+    approve(one_district_waits, world.c2, world.users.root, "Kết quả của phường Vĩnh Thanh.")
+    doc = document_parts.run(one_district_waits, world, inline)
+    after = set(bucket.keys("documents/parts/"))
+    assert len(laid_out) == 2 and len(after) == 4 and len(after & before) == 2
+    assert len(document_parts.joined_from(build.read_bytes(doc, "pdf"), document_parts.stored_parts())) == 4
+    assert not os.path.exists("/nonexistent/never-written")
 
 
 def test_a_member_list_is_uploaded_to_s3_and_read_from_there(world, client, bucket, django_capture_on_commit_callbacks):

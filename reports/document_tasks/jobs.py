@@ -47,10 +47,10 @@ def _send(doc_ids) -> None:
     send_many(build_document, [(doc_id,) for doc_id in doc_ids])
 
 
-def send_parts(doc_id: int, owner: str, token: str, htmls: list[str]) -> None:
-    """Give the parts after the first of a document built in parts to the workers (build.build_in_parts)."""
-    send_many(build_document_part, [(doc_id, owner, token, index, html)
-                                    for index, html in enumerate(htmls) if index])
+def send_parts(doc_id: int, owner: str, htmls: list[str]) -> None:
+    """Give parts of a document built in parts to the workers, by their HTML, in the order given
+    (build.build_in_parts: the missing parts but the one its job lays out first, biggest first)."""
+    send_many(build_document_part, [(doc_id, owner, html) for html in htmls])
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def build_document(self, doc_id: int) -> None:
             leases.release(doc_id, owner, status=Document.Status.FAILED,
                            error=_("Máy chủ dừng %(n)d lần khi đang tạo văn bản này.") % {"n": MAX_ATTEMPTS})
         else:
-            built = B.build(doc_id, send_parts=lambda token, htmls: send_parts(doc_id, owner, token, htmls))
+            built = B.build(doc_id, send_parts=lambda htmls: send_parts(doc_id, owner, htmls))
             if leases.finish(doc_id, owner, **built.fields()):
                 B.remove_superseded(built)
             else:
@@ -356,15 +356,15 @@ def build_document(self, doc_id: int) -> None:
 
 
 @shared_task(name="reports.build_document_part", ignore_result=True, soft_time_limit=240, time_limit=300)
-def build_document_part(doc_id: int, owner: str, token: str, index: int, html: str) -> None:
-    """One part of a document built in parts, while its job holds the lease; nothing once the job is
-    over (it renders the parts nobody wrote itself, so a lost part costs time, never the document)."""
-    mine = Document.objects.filter(pk=doc_id, status=Document.Status.BUILDING, lease_owner=owner)
-    doc = mine.only("pk", "report_id", "kind").first()
+def build_document_part(doc_id: int, owner: str, html: str) -> None:
+    """One part of a document built in parts, stored under its content's name (build.part_name), while
+    its job holds the lease; nothing once the job is over (it lays out the parts nobody stored itself,
+    so a lost part costs time, never the document). A part stored after the job is over stays for the
+    next build, which uses it or removes it after its swap (build.remove_superseded)."""
+    doc = Document.objects.filter(pk=doc_id, status=Document.Status.BUILDING, lease_owner=owner) \
+        .only("pk", "report_id", "kind").first()
     if doc is not None:
-        B.write_part(doc, token, index, html)
-        if not mine.exists():
-            B.remove_part(doc, token, index)  # joined without it meanwhile
+        B.write_part(doc, html)
 
 
 @shared_task(name="reports.sweep_documents", ignore_result=True, soft_time_limit=120, time_limit=150)

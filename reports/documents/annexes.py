@@ -261,6 +261,7 @@ def consolidated_annexes(report: Report, start: int = 1) -> list[Annex]:
     )
     annexes = [annex1]
     by_unit = Annex(title="SỐ LIỆU THEO CƠ SỞ TRONG TỪNG ĐƠN VỊ TRỰC THUỘC TỈNH", columns=columns, wide=True,
+                    cut=True,  # a document in parts is cut in this table, between districts
                     notes=[*notes, "Dòng “Cộng” của mỗi đơn vị là số liệu đơn vị đó đã báo cáo và được duyệt, "
                            "như ở phụ lục trước."])
     for unit in top:

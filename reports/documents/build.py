@@ -7,7 +7,9 @@ build, when, in which order) and calls `build`, then `swap` or `discard`, from h
 new files under new names; the row points at them only once the job's lease commits them, so the
 previous version stays downloadable until then, and a build that lost its lease leaves nothing.
 Files go through the "documents" storage (directive03.files): a local folder or an S3 bucket, the
-same swap on both (a new object, then the row, then the old objects deleted)."""
+same swap on both (a new object, then the row, then the old objects deleted). The parts of the
+consolidated document are stored under a digest of what each is laid out from, and kept: a rebuild
+lays out again only the parts whose content changed (`build_in_parts`)."""
 
 from __future__ import annotations
 
@@ -114,6 +116,8 @@ class Built:
     pages: int
     source_key: str
     docx_path: str = ""
+    #: the stored parts the PDF was joined from, in order (a document laid out in parts)
+    parts: list[str] = dataclasses.field(default_factory=list)
 
     def fields(self) -> dict:
         return {"pdf_path": self.pdf_path, "docx_path": self.docx_path, "pages": self.pages,
@@ -147,44 +151,56 @@ def _load(doc_id: int) -> Document:
 
 def build(doc_id: int, *, send_parts=None) -> Built:
     """Render the document's PDF and write it under a new name; raises on failure. The consolidated
-    document is rendered in parts (`build_in_parts`; `send_parts(token, htmls)` hands parts to other
+    document is rendered in parts (`build_in_parts`; `send_parts(htmls)` hands parts to other
     workers)."""
     doc = _load(doc_id)
     report = doc.report
     numbered, body = document_content(doc)
     fingerprint = round_fingerprint(report.round) if doc.kind == Document.Kind.CONSOLIDATED else None
     key = current_key(numbered, report, fingerprint=fingerprint)
+    parts: list[str] = []
     if doc.kind == Document.Kind.CONSOLIDATED:
-        pdf, pages = build_in_parts(doc, body, send_parts=send_parts)
+        pdf, pages, parts = build_in_parts(doc, body, send_parts=send_parts)
     else:
         pdf, pages = render.render_pdf(body)
     pdf_path = files.write(files.DOCUMENTS, _new_name(doc, report, "pdf"), pdf)
-    return Built(doc_id=doc_id, pdf_path=pdf_path, pages=pages, source_key=key)
+    return Built(doc_id=doc_id, pdf_path=pdf_path, pages=pages, source_key=key, parts=parts)
 
 
 # -- the consolidated document in parts --------------------------------------------------------
 
+def _cut_at(body: content.DocContent) -> int | None:
+    """The index of the annex to cut (marked `cut`, with two groups or more), or None."""
+    return next((i for i, a in enumerate(body.annexes) if a.cut and len(a.groups) > 1), None)
+
+
 def part_count(body: content.DocContent) -> int:
-    """How many parts to lay the consolidated document out in: DOCUMENT_PARTS, but each part after the
-    first holds at least DOCUMENT_PART_MIN_ROWS rows of the big table. Every part starts a new page, so
-    a small province's few rows stay in one pass (no half-empty pages in the middle of its annex)."""
+    """How many parts to cut the report and the communes table into: DOCUMENT_PARTS, but each part
+    after the first holds at least DOCUMENT_PART_MIN_ROWS rows of the communes table (the tables after
+    it are one more small part, see `split`). Every part starts a new page, so a small province's few
+    rows stay in one pass (no half-empty pages in the middle of its annex)."""
     parts = getattr(settings, "DOCUMENT_PARTS", 6)
-    grouped = [a for a in body.annexes if len(a.groups) > 1]
-    if parts < 2 or not grouped:
+    at = _cut_at(body)
+    if parts < 2 or at is None:
         return 1
-    rows = max(sum(len(g.rows) for g in a.groups) for a in grouped)
+    rows = sum(len(g.rows) for g in body.annexes[at].groups)
     minimum = max(1, getattr(settings, "DOCUMENT_PART_MIN_ROWS", 150))
     return 1 if rows < 2 * minimum else min(parts, 1 + rows // minimum)
 
 
 def split(body: content.DocContent, parts: int) -> list[content.DocContent]:
-    """The report with its first tables, then the biggest grouped table (the communes of each district)
-    cut between groups into `parts - 1` pieces of about as many rows (its title on the first piece,
-    its notes and the tables after it on the last)."""
-    grouped = [i for i, a in enumerate(body.annexes) if len(a.groups) > 1]
-    if parts < 2 or not grouped:
+    """The report with its first tables; then the communes table (the annex marked `cut`: the communes
+    of each district-level unit) cut between groups into `parts - 1` pieces of about as many rows (its
+    title on the first piece, its notes on the last); then the tables after it (the reports' counts),
+    a part of their own. Every annex starts a new page (document.css), so the parts end to end are the
+    document's pages.
+
+    The cuts follow the groups' row counts only: new figures (an approval) leave them where they were,
+    so a change to one district's rows changes its piece and the counts part, and the other parts'
+    HTML stays the same (reused by `build_in_parts`). `parts < 2` or no table to cut: [body]."""
+    at = _cut_at(body)
+    if parts < 2 or at is None:
         return [body]
-    at = max(grouped, key=lambda i: sum(len(g.rows) for g in body.annexes[i].groups))
     big = body.annexes[at]
     total = sum(len(g.rows) + 2 for g in big.groups)
     chunks: list[list] = [[]]
@@ -201,44 +217,90 @@ def split(body: content.DocContent, parts: int) -> list[content.DocContent]:
                                     title=big.title if first else "", subtitle=big.subtitle if first else "",
                                     label=big.label if first else "",
                                     rows=big.rows if first else [], total=big.total if first else None)
-        pieces.append(dataclasses.replace(body, annexes=[piece, *(body.annexes[at + 1:] if last else [])]))
-    return [dataclasses.replace(body, annexes=body.annexes[:at]), *pieces]
+        pieces.append(dataclasses.replace(body, annexes=[piece]))
+    after = body.annexes[at + 1:]
+    return [dataclasses.replace(body, annexes=body.annexes[:at]), *pieces,
+            *([dataclasses.replace(body, annexes=after)] if after else [])]
 
 
-def _part_name(doc: Document, token: str, index: int) -> str:
-    return f"parts/{_stem(doc)}-{token}-{index}.pdf"
+#: The folder of the stored parts, "<report>-<kind>-<key>.pdf" (`part_name`).
+PARTS = "parts"
 
 
-def write_part(doc: Document, token: str, index: int, html: str) -> None:
-    """Render one part (a task of a worker, or the builder itself) and write it for the join."""
-    name = _part_name(doc, token, index)
+def part_name(doc: Document, html: str) -> str:
+    """Where the part laid out from `html` is stored: "parts/<report>-<kind>-<first 20 hex digits of
+    render.part_key(html)>.pdf". The same HTML, stylesheet and faces give the same name, in every build
+    and every worker process."""
+    return f"{PARTS}/{_stem(doc)}-{render.part_key(html)[:20]}.pdf"
+
+
+def _store_part(name: str, data: bytes) -> None:
+    stored = files.write(files.DOCUMENTS, name, data)
+    if stored != name:  # another process stored it meanwhile (a local folder keeps both): the same part
+        files.delete(files.DOCUMENTS, stored)
+
+
+def write_part(doc: Document, html: str) -> str:
+    """Lay out one part (a task of a worker, or the builder itself) and store it for the join, unless
+    a part of that name is stored already (`part_name`: same content). Returns its name."""
+    name = part_name(doc, html)
     if not files.storage(files.DOCUMENTS).exists(name):
-        files.write(files.DOCUMENTS, name, render.render_part(html))
+        _store_part(name, render.render_part(html))
+    return name
 
 
-def remove_part(doc: Document, token: str, index: int) -> None:
-    files.delete(files.DOCUMENTS, _part_name(doc, token, index))
+def _complete(data: bytes) -> bool:
+    """A whole PDF ends with its "%%EOF" marker; a part a reader came to while it was being written
+    to a local folder, or whose writer died halfway, does not."""
+    return data.rstrip().endswith(b"%%EOF")
 
 
-def build_in_parts(doc: Document, body: content.DocContent, *, send_parts=None) -> tuple[bytes, int]:
-    """Lay the document out in parts by the workers at once, then join them (render.join_parts).
-    `send_parts(token, htmls)` gives the parts after the first to the workers (reports.document_tasks:
-    their HTML in the message); this job renders the first, then takes the others from the last one
-    back, as long as no worker has written them: alone it renders all of them, with another worker
-    they meet halfway; it never waits for one."""
+def _part_bytes(name: str, html: str) -> bytes:
+    """The stored part `name` for the join. One gone (the cleanup of a build that finished meanwhile,
+    see `remove_superseded`) or cut short is laid out again here and stored anew: a lost part costs
+    time, never the document."""
+    try:
+        data = files.read(files.DOCUMENTS, name)
+        if _complete(data):
+            return data
+        log.warning("document part %s is incomplete: laid out again", name)
+    except FileNotFoundError:
+        pass
+    data = render.render_part(html)
+    files.delete(files.DOCUMENTS, name)
+    _store_part(name, data)
+    return data
+
+
+def build_in_parts(doc: Document, body: content.DocContent, *,
+                   send_parts=None) -> tuple[bytes, int, list[str]]:
+    """Lay the document out in parts (`split`), then join them (render.join_parts). Returns the PDF,
+    its pages and the names of the stored parts it was joined from, in order.
+
+    A part already stored under its name (`part_name`: the same HTML, stylesheet and faces) is not
+    laid out again: when one approval changed one district's rows, only that district's piece and the
+    counts part are. The parts stay stored after the join, for the next build; those this build did
+    not use go once it is the document's (`remove_superseded`).
+
+    Of the missing parts, this job lays out the biggest (the longest HTML: the most rows) at once; the
+    others go to the workers (`send_parts(htmls)`, reports.document_tasks: their HTML in the message),
+    biggest first, while this job takes them from the smallest up, as long as no worker has stored
+    them: alone it lays out all of them, with other workers they meet halfway, and it never waits for
+    one. After one approval (a district's piece and the small counts part) the job and one worker
+    each lay out one, and nothing is laid out twice."""
     pieces = split(body, part_count(body))
     htmls = [render.render_html(p, linked_css=False, annexes_only=i > 0) for i, p in enumerate(pieces)]
-    token = uuid.uuid4().hex[:10]
-    if send_parts is not None and len(htmls) > 1:
-        send_parts(token, htmls)
-    try:
-        for index in [0, *range(len(htmls) - 1, 0, -1)]:
-            write_part(doc, token, index, htmls[index])
-        return render.join_parts([files.read(files.DOCUMENTS, _part_name(doc, token, i))
-                                  for i in range(len(htmls))])
-    finally:
-        for index in range(len(htmls)):
-            remove_part(doc, token, index)
+    names = [part_name(doc, html) for html in htmls]
+    stored = set(files.listdir(files.DOCUMENTS, PARTS))
+    missing = sorted((i for i, name in enumerate(names) if posixpath.basename(name) not in stored),
+                     key=lambda i: -len(htmls[i]))
+    first, others = missing[:1], missing[1:]
+    if send_parts is not None and others:
+        send_parts([htmls[i] for i in others])
+    for index in first + others[::-1]:
+        write_part(doc, htmls[index])
+    pdf, pages = render.join_parts([_part_bytes(name, html) for name, html in zip(names, htmls, strict=True)])
+    return pdf, pages, names
 
 
 # -- the .docx, when first downloaded ----------------------------------------------------------
@@ -263,14 +325,17 @@ def ensure_docx(doc: Document) -> Document | None:
 
 
 def discard(built: Built) -> None:
-    """Remove the files of a build that will not be used (its job lost the lease)."""
+    """Remove the files of a build that will not be used (its job lost the lease). Its parts stay:
+    they are named by their content, so the next build may use them; the next build that becomes the
+    document's removes those it did not use (`remove_superseded`)."""
     for stored in (built.pdf_path, built.docx_path):
         if stored:
             files.delete(files.DOCUMENTS, stored)
 
 
 def remove_superseded(built: Built) -> None:
-    """After the swap: remove the document's earlier files, and those of builds that died halfway."""
+    """After the swap: remove the document's earlier files, and those of builds that died halfway; for
+    a document laid out in parts, its stored parts but those this build was joined from."""
     current = {posixpath.basename(built.pdf_path)}  # the .docx of an earlier build goes with it
     doc = Document.objects.only("report_id", "kind").get(pk=built.doc_id)
     folder = posixpath.dirname(built.pdf_path)
@@ -281,6 +346,12 @@ def remove_superseded(built: Built) -> None:
         if (name.startswith(prefix) or name in legacy) and name not in current \
                 and name.endswith((".pdf", ".docx")):
             files.delete(files.DOCUMENTS, f"{folder}/{name}")
+    if built.parts or doc.kind == Document.Kind.CONSOLIDATED:
+        used = {posixpath.basename(name) for name in built.parts}
+        # "<report>-<kind>-<key>.pdf", and the "<report>-<kind>-<token>-<index>.pdf" of earlier builds
+        for name in files.listdir(files.DOCUMENTS, PARTS):
+            if name.startswith(prefix) and name not in used and name.endswith(".pdf"):
+                files.delete(files.DOCUMENTS, f"{PARTS}/{name}")
 
 
 def stored_name(doc: Document, fmt: str) -> str:

@@ -98,6 +98,9 @@ class Annex:
     style: str = ""
     #: "PHỤ LỤC 1" on its own line above the title (set when the annexes are numbered)
     label: str = ""
+    #: the table a document laid out in parts is cut in, between its groups (the province's communes
+    #: by district-level unit: documents.build.split)
+    cut: bool = False
 
 
 @dataclass

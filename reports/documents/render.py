@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import hashlib
 import io
+import re
 import unicodedata
 
 from django.template.loader import render_to_string
@@ -76,13 +78,22 @@ def parse_stylesheet(text: str):
     return CSS(string=text, base_url=BASE_URL, url_fetcher=AppOnlyFetcher(), font_config=fonts)
 
 
+def _sheet_text(extra: str = "") -> str:
+    """The stylesheet's text plus `extra` rules, read once per process: what `_stylesheet` parses and
+    `part_key` digests are the same text."""
+    key = f"text:{extra}"
+    if key not in _shared:
+        _shared[key] = resolve_stylesheet() + extra
+    return _shared[key]
+
+
 def _stylesheet(extra: str = ""):
     """The document stylesheet (plus `extra` rules) parsed once per process, with the font
     configuration its four faces are loaded into: parsing the CSS and loading the faces cost a
     fifth of a cell's render when done per document (bench/README.md, documents)."""
     key = f"css:{extra}"
     if key not in _shared:
-        _shared[key] = parse_stylesheet(resolve_stylesheet() + extra)
+        _shared[key] = parse_stylesheet(_sheet_text(extra))
     return _shared[key]
 
 
@@ -117,6 +128,36 @@ WITHOUT_NUMBERS = "@page { " + " ".join(f"@{box} {{ content: none !important; }}
 def render_part(html: str) -> bytes:
     """One part of a document in parts (HTML from `render_html(…, linked_css=False)`): no page numbers."""
     return layout(html, extra_css=WITHOUT_NUMBERS).write_pdf()
+
+
+#: Raise it when something `part_key` cannot see changes how `render_part` lays a part out (its
+#: options, the numbering rules above, the fetcher): every stored part is then laid out again.
+PART_VERSION = 1
+_ASSET_URL = re.compile(r"""url\(\s*["']?(app:/static/[^"')\s]+)""")
+
+
+def _sheet_key() -> str:
+    """sha256 (hex) of what a part is laid out with besides its HTML, once per process: PART_VERSION,
+    WeasyPrint's version, the stylesheet's text with the rules of `render_part`, and the bytes of every
+    file the stylesheet refers to (its faces)."""
+    if "part_key" not in _shared:
+        import weasyprint
+
+        from .fetcher import resolve
+
+        text = _sheet_text(WITHOUT_NUMBERS)
+        digest = hashlib.sha256(f"{PART_VERSION}\0{weasyprint.__version__}\0{text}".encode())
+        for url in sorted(set(_ASSET_URL.findall(text))):
+            digest.update(b"\0" + url.encode() + b"\0" + resolve(url).read_bytes())
+        _shared["part_key"] = digest.hexdigest()
+    return _shared["part_key"]
+
+
+def part_key(html: str) -> str:
+    """sha256 (hex, 64 characters) of everything `render_part(html)` is made from: the part's HTML and
+    the stylesheet with its faces (`_sheet_key`). Equal keys give the same laid-out part, so a part
+    stored under its key is reused by every build whose part has that HTML (build.build_in_parts)."""
+    return hashlib.sha256(f"{_sheet_key()}\0{html}".encode()).hexdigest()
 
 
 def _numbers_html(landscape: list[bool]) -> str:
