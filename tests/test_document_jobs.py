@@ -37,10 +37,12 @@ def dead_owner() -> str:
 
 
 def one_file_per_document(rnd) -> None:
+    """Each document's folder holds its current files and nothing else; one folder per document."""
     docs = list(Document.objects.filter(report__round=rnd))
-    folder = posixpath.dirname(docs[0].pdf_path)
-    assert sorted(files.listdir(files.DOCUMENTS, folder)) == sorted(
-        posixpath.basename(getattr(d, f)) for d in docs for f in ("pdf_path", "docx_path") if getattr(d, f))
+    assert len({posixpath.dirname(d.pdf_path) for d in docs}) == len(docs)
+    for d in docs:
+        assert sorted(files.listdir(files.DOCUMENTS, posixpath.dirname(d.pdf_path))) == sorted(
+            posixpath.basename(getattr(d, f)) for f in ("pdf_path", "docx_path") if getattr(d, f))
 
 
 def test_a_redelivered_task_takes_over_from_a_killed_worker_at_once(world, rnd, inline):

@@ -94,9 +94,8 @@ def joined_from(pdf: bytes, parts: dict[str, bytes]) -> list[str]:
 
 
 def own_files(doc: Document) -> list[str]:
-    """The consolidated document's files in its round's folder."""
-    return [name for name in files.listdir(files.DOCUMENTS, posixpath.dirname(doc.pdf_path))
-            if name.startswith(f"{doc.report_id}-{doc.kind}-")]
+    """The consolidated document's files in its own folder."""
+    return list(files.listdir(files.DOCUMENTS, posixpath.dirname(doc.pdf_path)))
 
 
 def numbered_continuously(pdf: bytes) -> int:

@@ -332,8 +332,10 @@ def build_document(self, doc_id: int) -> None:
                            error=_("Máy chủ dừng %(n)d lần khi đang tạo văn bản này.") % {"n": MAX_ATTEMPTS})
         else:
             built = B.build(doc_id, send_parts=lambda htmls: send_parts(doc_id, owner, htmls))
+            # the files this build replaces: the lease holder is the only one who swaps them
+            previous = Document.objects.values_list("pdf_path", "docx_path").get(pk=doc_id)
             if leases.finish(doc_id, owner, **built.fields()):
-                B.remove_superseded(built)
+                B.remove_superseded(built, previous)
             else:
                 log.warning("document %s: lost its lease while building; the result is discarded", doc_id)
                 B.discard(built)

@@ -128,8 +128,14 @@ def _stem(doc: Document) -> str:
     return f"{doc.report_id}-{doc.kind}"
 
 
+def _folder(doc: Document, round_id: int) -> str:
+    """The document's own folder: its builds' files and nothing else, so the clean-up after a build
+    lists a few names, not the round's thousands (an S3 listing returns 1,000 keys per request)."""
+    return f"round-{round_id}/{_stem(doc)}"
+
+
 def _new_name(doc: Document, report: Report, suffix: str) -> str:
-    return f"round-{report.round_id}/{_stem(doc)}-{uuid.uuid4().hex[:10]}.{suffix}"
+    return f"{_folder(doc, report.round_id)}/{uuid.uuid4().hex[:10]}.{suffix}"
 
 
 def document_content(doc: Document) -> tuple[Document, content.DocContent]:
@@ -333,19 +339,25 @@ def discard(built: Built) -> None:
             files.delete(files.DOCUMENTS, stored)
 
 
-def remove_superseded(built: Built) -> None:
-    """After the swap: remove the document's earlier files, and those of builds that died halfway; for
-    a document laid out in parts, its stored parts but those this build was joined from."""
-    current = {posixpath.basename(built.pdf_path)}  # the .docx of an earlier build goes with it
-    doc = Document.objects.only("report_id", "kind").get(pk=built.doc_id)
-    folder = posixpath.dirname(built.pdf_path)
+def remove_superseded(built: Built, previous: tuple[str, str] = ("", "")) -> None:
+    """After the swap: remove the document's earlier files (`previous`: its (pdf, docx) names before the
+    swap, read while the build held the lease), then the leftovers of builds that died halfway in the
+    document's own folder; for a document laid out in parts, its stored parts but those this build was
+    joined from.
+
+    The folder is cleaned only while the document is still this build's and ready: a build that started
+    since then writes its new file into the same folder before its swap, and must not lose it."""
+    doc = Document.objects.only("report_id", "kind", "status", "pdf_path", "docx_path").get(pk=built.doc_id)
+    current = {doc.pdf_path, doc.docx_path} - {""}
+    for name in previous:
+        if name and name not in current and name != built.pdf_path:
+            files.delete(files.DOCUMENTS, name)
+    if doc.status == Document.Status.READY and doc.pdf_path == built.pdf_path:
+        folder = posixpath.dirname(built.pdf_path)
+        for name in files.listdir(files.DOCUMENTS, folder):
+            if f"{folder}/{name}" not in current and name.endswith((".pdf", ".docx")):
+                files.delete(files.DOCUMENTS, f"{folder}/{name}")
     prefix = f"{_stem(doc)}-"
-    legacy = {f"{_stem(doc)}.pdf", f"{_stem(doc)}.docx"}  # the names before builds had a token
-    for name in files.listdir(files.DOCUMENTS, folder):
-        # "<report>-<kind>-<token>.pdf|.docx": another report's or kind's stem never has this prefix
-        if (name.startswith(prefix) or name in legacy) and name not in current \
-                and name.endswith((".pdf", ".docx")):
-            files.delete(files.DOCUMENTS, f"{folder}/{name}")
     if built.parts or doc.kind == Document.Kind.CONSOLIDATED:
         used = {posixpath.basename(name) for name in built.parts}
         # "<report>-<kind>-<key>.pdf", and the "<report>-<kind>-<token>-<index>.pdf" of earlier builds
