@@ -43,6 +43,7 @@ ROWS = [
     ("consolidated_after", "consolidated province PDF after one approval, 2 workers, vs one raw WeasyPrint pass"),
     ("refresh_cold", "`refresh_round`, every report written, vs the raw aggregate"),
     ("refresh_warm", "`refresh_round`, nothing changed, vs the raw aggregate"),
+    ("refresh_warm_full", "`refresh_round(full=True)`, nothing changed, vs the raw aggregate"),
     ("one_cell", "one cell's change up to the province"),
     ("review_save", "review save, 50 paced users (5–15 s think), gunicorn 2 workers"),
     ("dashboard", "province dashboard, 50 paced users"),

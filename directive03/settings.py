@@ -286,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
     "apply-due-restructuring-plans": {"task": "organizations.apply_due_plans", "schedule": crontab(hour=0, minute=5)},
     # the day's notifications (sent, returned, approved...) in one e-mail per user, at 17:30
     "notification-digests": {"task": "reports.send_notification_digests", "schedule": crontab(hour=17, minute=30)},
+    # the open rounds' live figures: the cells whose records changed since (their change marks), after
+    # the day's restructuring plans; a new month's meetings are expected from its first day
+    "refresh-open-rounds": {"task": "reports.refresh_open_rounds", "schedule": crontab(hour=0, minute=20)},
 }
 #: Seconds between two sweeps of the document jobs (resume what dead workers or lost messages left).
 DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)

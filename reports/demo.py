@@ -406,7 +406,7 @@ def build_round(*, province: Organization, year: int, today: dt.date, rng: rando
         batch_size=2000,
     )
     report_counts.rebuild(rnd)  # the states were written in bulk: the kept counts follow
-    rollup.refresh_round(rnd, today=today)
+    rollup.refresh_round(rnd, today=today, full=True)  # and every report's figures (states and snapshots)
     counts = Counter(plan.values())
     return {
         "round": rnd,

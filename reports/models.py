@@ -123,6 +123,12 @@ class Report(models.Model):
     #: Live figures: from the cell's records, or the sums over the approved children.
     figures = models.JSONField(default=dict)
     figures_at = models.DateTimeField(null=True, blank=True)
+    #: A cell's report: the cell's change mark (CellChange.version) read before its live figures were
+    #: computed, and what else they were computed for (rollup.figures_key: the round's dates, the months
+    #: counted so far, the figures counted). The figures are stale when the mark has moved past the
+    #: version, or the key differs, or they were never computed (None). Committees: unused (None, "").
+    figures_version = models.BigIntegerField(null=True, blank=True)
+    figures_key = CleanCharField(max_length=80, blank=True, default="")
     #: Figures the unit typed from its own data (e.g. its own inspections).
     typed_figures = models.JSONField(default=dict, blank=True)
     #: Text and figures frozen at approval.
@@ -208,6 +214,28 @@ class ReportCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.organization_id}/{self.level}: {self.total}"
+
+
+class CellChange(models.Model):
+    """A cell's change mark: a counter the DATABASE moves (triggers of migration 0008) on every write of a
+    row a cell's live figures are counted from (rollup.sources): the cell's memberships, the key-cadre flag
+    and the pledges of their members, its collective pledges, monthly records and their rows,
+    commendations, models and examples, classifications, and the unit's own dates. Whatever writes them
+    (the pages, the services, imports, restructuring, the admin, the demo's multi-row INSERTs) marks the
+    cell, so `rollup.refresh_round` recomputes only the cells whose mark moved past the version their
+    report's figures were computed at (Report.figures_version). A counter, not a time: the application's
+    and the database's clocks may differ. No row: version 0.
+
+    Marks may be moved for units that are not cells (commendations of a committee) or by a write that
+    changes no figure (a draft's rows): a cell then is recomputed for nothing, never left stale. No
+    foreign key constraint: a trigger may mark a unit that is being deleted in the same transaction."""
+
+    cell = models.OneToOneField(Organization, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True,
+                                related_name="change_mark")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cell_id}: {self.version}"
 
 
 class ReportDayCount(models.Model):

@@ -4,6 +4,7 @@ committees as the sums over their approved children, bottom-up."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections import OrderedDict, defaultdict
@@ -11,8 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.db.models import Aggregate, Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from organizations.models import Level, Membership, Organization
@@ -28,7 +42,7 @@ from pledges.models import (
 )
 
 from . import figures as F_
-from .models import Report, ReportCount, ReportingRound
+from .models import CellChange, Report, ReportCount, ReportingRound
 
 HELD_STATES = (MonthlyReview.State.SUBMITTED, MonthlyReview.State.ACCEPTED)
 
@@ -441,16 +455,124 @@ def _sum_figures(approved: Iterable[dict[str, int]]) -> dict[str, int]:
     return total
 
 
-def refresh_round(rnd: ReportingRound, today: dt.date | None = None) -> int:
-    """Recompute every report's live figures in the round; returns how many changed."""
-    # only the frozen figures of the snapshots: not their sections (up to 150,000 characters each)
-    reports = list(
-        Report.objects.filter(round=rnd).only(
-            "id", "organization_id", "parent_id", "tree_path", "level", "state", "figures", "typed_figures",
-        ).annotate(frozen=KeyTransform("figures", "snapshot"))
-    )
-    for r in reports:
-        r.snapshot = {"figures": r.frozen} if r.frozen is not None else None
+#: Bump when how a cell's figures are counted changes without a change of their codes: every cell
+#: report's figures_key then differs, and the next refresh_round recomputes them all.
+FIGURES_REVISION = 1
+
+
+def figures_key(rnd: ReportingRound, today: dt.date | None = None) -> str:
+    """What a cell's live figures depend on besides its records (which its change mark follows): the
+    round's period and cut-off, the months whose meetings count so far (review_window, which moves as
+    months pass until the period ends: meetings_expected grows) and the figures counted (a digest of their
+    codes, with FIGURES_REVISION). A cell report stored with another key is stale. At most 80 characters:
+    '24312-24317/20260101-20260630/20260630/r1.3fa2c9d1'."""
+    lo, hi = review_window(rnd, today)
+    codes = [*F_.STORED, *sorted(code for source in sources(rnd, today) for code in source.aggregates)]
+    digest = hashlib.blake2s(",".join(codes).encode(), digest_size=4).hexdigest()
+    return (f"{lo}-{hi}/{rnd.period_start:%Y%m%d}-{rnd.period_end:%Y%m%d}/{rnd.cutoff:%Y%m%d}"
+            f"/r{FIGURES_REVISION}.{digest}")
+
+
+def change_mark() -> Coalesce:
+    """A report's unit's change mark now (CellChange.version, 0 without a row), as an annotation: a LEFT
+    JOIN (a correlated subquery made PostgreSQL's estimate large enough to compile the query, +10 ms)."""
+    return Coalesce("organization__change_mark__version", Value(0), output_field=BigIntegerField())
+
+
+def _mark_of(cell_id: int) -> int:
+    return CellChange.objects.filter(cell_id=cell_id).values_list("version", flat=True).first() or 0
+
+
+def stale(key: str) -> Q:
+    """Cell reports (annotated with `mark`, see change_mark) whose live figures are stale: never computed
+    with a version, computed for another key (figures_key), or computed before their cell's last change."""
+    return Q(figures_version__isnull=True) | ~Q(figures_key=key) | Q(mark__gt=F("figures_version"))
+
+
+#: The fields a refresh writes of a report whose figures changed (committees: the version and key as read).
+FIGURE_FIELDS = ["figures", "figures_at", "figures_version", "figures_key"]
+#: More stale cells than this: the whole round is recomputed (as cheap by then, and an IN list of the
+#: cells stays under SQLite's historical limit of 999 parameters).
+INCREMENTAL_MAX = 900
+
+
+def refresh_round(rnd: ReportingRound, today: dt.date | None = None, *, full: bool = False) -> int:
+    """Bring the round's live figures up to date; returns how many reports' figures changed.
+
+    By default only the stale cells (`stale`: their change mark moved since their figures were computed,
+    the months counted moved, or never computed) are recomputed (cell_figures for those cells), then the
+    committees above them (the sums over their approved children, frozen figures only, and the kept cell
+    counts): nothing stale costs one query and writes nothing. The stale cells' versions and keys are
+    stored, the figures only where they changed. Over INCREMENTAL_MAX stale cells, or `full`: every
+    report recomputed, as a round is opened, or after reports' states or snapshots were written in bulk
+    (a committee's figures depend on its children's states and frozen figures, which no mark follows: the
+    services refresh the committees above a report they approve or reopen)."""
+    key = figures_key(rnd, today)
+    if not full:
+        found = _frozen_only(
+            _light(Report.objects.filter(round=rnd, level=Level.CELL))
+            .annotate(mark=change_mark()).filter(stale(key))
+            .annotate(valid_from=F("organization__valid_from"), valid_to=F("organization__valid_to"))
+        )
+        if not found:
+            return 0
+        if len(found) <= INCREMENTAL_MAX:
+            return _refresh_cells(rnd, found, key, today)
+    return _refresh_all(rnd, key, today)
+
+
+def _store(cells: list[Report], computed: dict[int, dict[str, int]], key: str, now: dt.datetime,
+           changed: list[Report]) -> list[Report]:
+    """Set the cells' new figures (into `changed` when they differ), versions (the marks read) and key;
+    returns the cells whose figures are unchanged but whose version or key is not."""
+    marked = []
+    for r in cells:
+        figs = computed.get(r.organization_id, F_.empty())
+        fresh = (r.figures_version, r.figures_key) == (r.mark, key)
+        r.figures_version, r.figures_key = r.mark, key
+        if r.figures != figs:
+            r.figures, r.figures_at = figs, now
+            changed.append(r)
+        elif not fresh:
+            marked.append(r)
+    return marked
+
+
+def _refresh_cells(rnd: ReportingRound, cells: list[Report], key: str, today: dt.date | None) -> int:
+    """Recompute these cells (read with their marks and dates) and the committees above them."""
+    units = [Organization(pk=r.organization_id, valid_from=r.valid_from, valid_to=r.valid_to) for r in cells]
+    computed = cell_figures(rnd, units, today=today)
+    ancestors = {int(pk) for r in cells for pk in r.tree_path.strip("/").split("/")[:-1]}
+    by_unit = {r.organization_id: r for r in cells}
+    if ancestors:
+        for r in _frozen_only(_light(Report.objects.filter(round_id=rnd.pk).filter(
+                Q(organization_id__in=ancestors) | Q(parent_id__in=ancestors)))):
+            by_unit.setdefault(r.organization_id, r)  # a stale cell: the instance that gets its new figures
+    children: dict[int, list[Report]] = defaultdict(list)
+    for r in by_unit.values():
+        if r.parent_id in ancestors:
+            children[r.parent_id].append(r)
+    expected = _cells_expected(rnd.pk, list(ancestors)) if ancestors else {}
+    now = timezone.now()
+    changed: list[Report] = []
+    marked = _store(cells, computed, key, now, changed)
+    # deepest first, so children are done before their parent
+    for r in sorted((by_unit[pk] for pk in ancestors), key=lambda r: -r.tree_path.count("/")):
+        figs = sum_children(children.get(r.organization_id, []))
+        figs["cells_expected"] = expected.get(r.organization_id, 0)
+        if figs != r.figures:
+            r.figures, r.figures_at = figs, now
+            changed.append(r)
+    update_rows(changed, FIGURE_FIELDS)
+    update_rows(marked, ["figures_version", "figures_key"])
+    return len(changed)
+
+
+def _refresh_all(rnd: ReportingRound, key: str, today: dt.date | None) -> int:
+    """Every report of the round recomputed: the cells from their records, the committees bottom-up."""
+    # only the frozen figures of the snapshots: not their sections (up to 150,000 characters each); the
+    # marks read before the figures are computed (a change landing meanwhile leaves its cell stale)
+    reports = _frozen_only(_light(Report.objects.filter(round=rnd)).annotate(mark=change_mark()))
     cells = cell_figures(rnd, today=today)
     by_parent: dict[int | None, list[Report]] = defaultdict(list)
     for r in reports:
@@ -461,23 +583,31 @@ def refresh_round(rnd: ReportingRound, today: dt.date | None = None) -> int:
             parts = r.tree_path.strip("/").split("/")
             for i in range(1, len(parts) + 1):
                 cell_count["/" + "/".join(parts[:i]) + "/"] += 1
-    new: dict[int, dict[str, int]] = {}
+    now = timezone.now()
+    changed: list[Report] = []
+    marked = _store([r for r in reports if r.level == Level.CELL], cells, key, now, changed)
     # deepest first, so children are done before their parent
     for r in sorted(reports, key=lambda r: -r.tree_path.count("/")):
         if r.level == Level.CELL:
-            figs = cells.get(r.organization_id, F_.empty())
-        else:
-            figs = sum_children(by_parent.get(r.organization_id, []))
-            figs["cells_expected"] = cell_count.get(r.tree_path, 0)
-        new[r.pk] = figs
-    changed = []
-    now = timezone.now()
-    for r in reports:
-        if r.figures != new[r.pk]:
-            r.figures, r.figures_at = new[r.pk], now
+            continue
+        figs = sum_children(by_parent.get(r.organization_id, []))
+        figs["cells_expected"] = cell_count.get(r.tree_path, 0)
+        if r.figures != figs:
+            r.figures, r.figures_at = figs, now
             changed.append(r)
-    update_rows(changed, ["figures", "figures_at"])
+    update_rows(changed, FIGURE_FIELDS)
+    update_rows(marked, ["figures_version", "figures_key"])
     return len(changed)
+
+
+def refresh_open_rounds(today: dt.date | None = None) -> dict[str, int]:
+    """Bring every open round's live figures up to date (refresh_round, stale cells only): the daily task
+    (reports.tasks.refresh_open_rounds), so that a cell's figures follow a member's transfer, an import or
+    a restructuring without anyone opening its report. Safe to run twice or concurrently: a refresh that
+    finds nothing stale writes nothing. Returns {"rounds": …, "changed": reports whose figures changed}."""
+    rounds = list(ReportingRound.objects.filter(status=ReportingRound.Status.OPEN).order_by("pk"))
+    changed = sum(refresh_round(rnd, today) for rnd in rounds)
+    return {"rounds": len(rounds), "changed": changed}
 
 
 #: rows per UPDATE statement of update_rows (PostgreSQL; SQLite is bounded by its parameter limit)
@@ -526,7 +656,7 @@ def update_rows(objs: list[models.Model], fields: list[str]) -> None:
 #: What the roll-up reads of a report: never the narrative sections; of the snapshot only the frozen
 #: figures (`frozen`, see _light).
 ROLLUP_FIELDS = ("id", "round_id", "organization_id", "parent_id", "tree_path", "level", "state", "figures",
-                 "typed_figures")
+                 "typed_figures", "figures_version", "figures_key")
 
 
 def _light(qs: QuerySet[Report]) -> QuerySet[Report]:
@@ -547,26 +677,34 @@ def _cells_expected(rnd_id: int, unit_ids: list[int]) -> dict[int, int]:
                 .values_list("organization_id", "total"))
 
 
-def _write(report: Report, figs: dict[str, int]) -> bool:
-    if figs == report.figures:
+def _write(report: Report, figs: dict[str, int], version: int | None = None, key: str = "") -> bool:
+    """Store one report's new figures (and a cell's version and key); True when the figures changed."""
+    fields: dict[str, object] = {}
+    if figs != report.figures:
+        fields.update(figures=figs, figures_at=timezone.now())
+    if report.level == Level.CELL and (report.figures_version, report.figures_key) != (version, key):
+        fields.update(figures_version=version, figures_key=key)
+    if not fields:
         return False
-    report.figures = figs
-    report.figures_at = timezone.now()
-    Report.objects.filter(pk=report.pk).update(figures=figs, figures_at=report.figures_at)
-    return True
+    for name, value in fields.items():
+        setattr(report, name, value)
+    Report.objects.filter(pk=report.pk).update(**fields)
+    return "figures" in fields
 
 
 def refresh_report(report: Report, today: dt.date | None = None) -> Report:
-    """Bring one report's live figures up to date (a cell: from its records; a committee: from
-    its children), without touching the rest of the round."""
+    """Bring one report's live figures up to date (a cell: from its records, with the version of its
+    change mark read first; a committee: from its children), without touching the rest of the round."""
     rnd = report.round
     if report.level == Level.CELL:
+        version = _mark_of(report.organization_id)  # before the figures: a change meanwhile leaves it stale
         figs = cell_figures(rnd, [report.organization], today=today)[report.organization_id]
+        _write(report, figs, version, figures_key(rnd, today))
     else:
         children = _frozen_only(_light(Report.objects.filter(round_id=rnd.pk, parent_id=report.organization_id)))
         figs = sum_children(children)
         figs["cells_expected"] = _cells_expected(rnd.pk, [report.organization_id]).get(report.organization_id, 0)
-    _write(report, figs)
+        _write(report, figs)
     return report
 
 
@@ -591,8 +729,8 @@ def _chain_statement(units: int) -> _Compiled:
                                           level=Level.CELL).values("total")[:1]
         qs = (Report.objects.filter(round_id=round_id)
               .filter(Q(organization_id__in=chain) | Q(parent_id__in=chain))
-              .annotate(frozen=KeyTransform("figures", "snapshot"), kept=Subquery(kept))
-              .values_list(*ROLLUP_FIELDS, "frozen", "kept").order_by())
+              .annotate(frozen=KeyTransform("figures", "snapshot"), kept=Subquery(kept), mark=change_mark())
+              .values_list(*ROLLUP_FIELDS, "frozen", "kept", "mark").order_by())
         columns = (*qs.query.values_select, *qs.query.annotation_select)
         sql, params = _sql(qs)
         return _Compiled.of(sql, params, [1] + [2] * units, columns)
@@ -622,12 +760,12 @@ def _effective_row(values: dict) -> dict[str, int]:
 def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]:
     """Bring a report's figures and those of every ancestor up to the province up to date, in a fixed
     number of queries whatever the depth: ONE for the chain, the chain's children (of the approved
-    ones only the frozen figures are decoded, for the sums; the others not at all) and the kept cell
-    counts (_chain_statement); for a
-    cell, ONE for its records (cell_figures' one statement; its dates read there too unless
-    `report.organization` is loaded); and one UPDATE of what changed (none if nothing did). Both
-    statements are compiled once per process (the ORM builds no query here). Returns the chain, the
-    report first (Reports with ROLLUP_FIELDS loaded, the report itself as passed in)."""
+    ones only the frozen figures are decoded, for the sums; the others not at all), the kept cell
+    counts and the cell's change mark, read before its figures (_chain_statement); for a cell, ONE for
+    its records (cell_figures' one statement; its dates read there too unless `report.organization` is
+    loaded); and one UPDATE of what changed (none if nothing did; a cell's version and key with it).
+    Both statements are compiled once per process (the ORM builds no query here). Returns the chain,
+    the report first (Reports with ROLLUP_FIELDS loaded, the report itself as passed in)."""
     rnd = report.round
     chain_ids = [int(part) for part in report.tree_path.strip("/").split("/")]
     ancestors = set(chain_ids[:-1])
@@ -635,12 +773,14 @@ def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]
     rows = statement.run([rnd.pk, report.organization_id, *chain_ids[:-1]])
     by_unit: dict[int, Report] = {report.organization_id: report}
     kept: dict[int, int] = {}
+    report.mark = 0
     others: dict[int, list[dict]] = defaultdict(list)  # approved children off the chain, by parent
     for row in rows:
         values = dict(zip(statement.columns, row, strict=True))
         unit = values["organization_id"]
-        if unit == report.organization_id:  # the report itself: the instance passed in (its kept count only)
+        if unit == report.organization_id:  # the report itself: the instance passed in (its kept count, mark)
             kept[unit] = values["kept"] or 0
+            report.mark = values["mark"] or 0
         elif unit in ancestors:
             kept[unit] = values["kept"] or 0
             by_unit[unit] = _light_report(values)
@@ -650,26 +790,27 @@ def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]
     for r in by_unit.values():
         if r.parent_id is not None:
             children[r.parent_id].append(r)
-    new = None
+    changed: list[Report] = []
+    marked: list[Report] = []
+    now = timezone.now()
     if report.level == Level.CELL:
         cell = report.organization if "organization" in report._state.fields_cache else None
         dates = (cell.valid_from, cell.valid_to) if cell is not None else None
-        new = _one_cell(rnd, report.organization_id, dates, today)[report.organization_id]
-    changed = []
-    now = timezone.now()
+        computed = _one_cell(rnd, report.organization_id, dates, today)
+        marked = _store([report], computed, figures_key(rnd, today), now, changed)
     chain = [by_unit[pk] for pk in reversed(chain_ids) if pk in by_unit]
     for r in chain:  # deepest first: the report, then its parent, … (a child's figures before its parent's sum)
         if r.level == Level.CELL:
-            figs = new
-        else:
-            approved = [effective(c) for c in children[r.organization_id] if c.state == Report.State.APPROVED]
-            approved += [_effective_row(values) for values in others[r.organization_id]]
-            figs = _sum_figures(approved)
-            figs["cells_expected"] = kept.get(r.organization_id, 0)
+            continue
+        approved = [effective(c) for c in children[r.organization_id] if c.state == Report.State.APPROVED]
+        approved += [_effective_row(values) for values in others[r.organization_id]]
+        figs = _sum_figures(approved)
+        figs["cells_expected"] = kept.get(r.organization_id, 0)
         if figs != r.figures:
             r.figures, r.figures_at = figs, now
             changed.append(r)
-    update_rows(changed, ["figures", "figures_at"])
+    update_rows(changed, FIGURE_FIELDS)
+    update_rows(marked, ["figures_version", "figures_key"])
     return chain
 
 

@@ -132,7 +132,7 @@ def round_open(
     walk(roots[0], "/")
     Report.objects.bulk_create(reports, batch_size=2000)
     counts.rebuild(rnd)
-    rollup.refresh_round(rnd)
+    rollup.refresh_round(rnd, full=True)
     return rnd
 
 

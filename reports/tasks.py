@@ -27,3 +27,16 @@ def send_notification_digests(on: str | None = None) -> dict[str, int]:
 
     run = digest.send_digests(today=dt.date.fromisoformat(on) if on else None)
     return {"users": run.users, "emails": run.emails, "notifications": run.notifications}
+
+
+@shared_task(name="reports.refresh_open_rounds", acks_late=True, ignore_result=True,
+             soft_time_limit=1800, time_limit=1860)
+def refresh_open_rounds(on: str | None = None) -> dict[str, int]:
+    """Daily (beat, 00:20, after the restructuring plans of the day): bring the live figures of every open
+    round up to date, the stale cells only (rollup.refresh_open_rounds), so that a cell's figures and the
+    committees above it follow a member's transfer, an import or a restructuring without anyone opening
+    the report, and a new month's meetings are expected. Safe to run twice (nothing stale: nothing
+    written). `on` is an ISO date (default: today)."""
+    from . import rollup
+
+    return rollup.refresh_open_rounds(today=dt.date.fromisoformat(on) if on else None)
