@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import hashlib
 import io
 import re
@@ -168,13 +169,20 @@ def _numbers_html(landscape: list[bool]) -> str:
     return f"<!doctype html><html lang=\"vi\"><body>{''.join(pages)}</body></html>"
 
 
+@functools.lru_cache(maxsize=8)
+def _numbers_pdf(landscape: tuple[bool, ...]) -> bytes:
+    """The numbered empty pages for pages of these orientations, laid out once per process: a rebuild
+    after an approval usually has the same pages (saves a WeasyPrint pass of the document's length)."""
+    return layout(_numbers_html(list(landscape))).write_pdf()
+
+
 def join_parts(parts: list[bytes]) -> tuple[bytes, int]:
     """The parts' pages in order, numbered continuously by the stylesheet (see above)."""
     from pypdf import PdfReader, PdfWriter
 
     pages = [page for part in parts for page in PdfReader(io.BytesIO(part)).pages]
-    landscape = [float(p.mediabox.width) > float(p.mediabox.height) for p in pages]
-    numbers = PdfReader(io.BytesIO(layout(_numbers_html(landscape)).write_pdf())).pages
+    landscape = tuple(float(p.mediabox.width) > float(p.mediabox.height) for p in pages)
+    numbers = PdfReader(io.BytesIO(_numbers_pdf(landscape))).pages
     if len(numbers) != len(pages):
         raise RuntimeError(f"numbering {len(pages)} pages made {len(numbers)}")
     writer = PdfWriter()
