@@ -295,10 +295,13 @@ DOCUMENT_SWEEP_SECONDS = env.int("DOCUMENT_SWEEP_SECONDS", 30, minimum=2)
 #: A report's document is built (by a worker) when the report is submitted or approved, so a round's
 #: run has only the committees above and the consolidated document left (reports.document_tasks.follow).
 DOCUMENTS_FOLLOW_DATA = True
-#: The consolidated document is laid out in this many parts by the workers at once, then joined.
-DOCUMENT_PARTS = env.int("DOCUMENT_PARTS", 6, minimum=1)
+#: The consolidated document is laid out in this many parts by the workers at once, then joined; a
+#: rebuild lays out only the parts whose content changed (after one approval: one district's piece and
+#: the counts). Medium province, 2 workers, quiet machine: after one approval 6 parts 0.32x one raw
+#: WeasyPrint pass, 9 parts 0.24x (76 pages instead of 74: every cut starts a page). bench/README.md.
+DOCUMENT_PARTS = env.int("DOCUMENT_PARTS", 9, minimum=1)
 # each part after the first holds at least this many rows of the communes table (a part starts a page)
-DOCUMENT_PART_MIN_ROWS = env.int("DOCUMENT_PART_MIN_ROWS", 150, minimum=1)
+DOCUMENT_PART_MIN_ROWS = env.int("DOCUMENT_PART_MIN_ROWS", 90, minimum=1)
 CELERY_BEAT_SCHEDULE["document-sweep"] = {"task": "reports.sweep_documents",
                                           "schedule": float(DOCUMENT_SWEEP_SECONDS)}
 #: Without a broker these run in a thread of the web process (directive03.dispatch): first at

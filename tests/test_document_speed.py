@@ -254,7 +254,7 @@ def test_a_part_task_does_nothing_once_its_job_is_over(world, rnd, settings):
 def test_a_small_province_is_laid_out_in_one_pass(world, rnd, client, inline, settings):
     """Every part starts a new page: a few rows are not cut (no half-empty pages inside an annex)."""
     approve_all(rnd, world)
-    settings.DOCUMENT_PARTS = 6  # the default; DOCUMENT_PART_MIN_ROWS stays at its default too
+    settings.DOCUMENT_PARTS = 9  # the default; DOCUMENT_PART_MIN_ROWS stays at its default too
     client.force_login(world.users.board)
     with inline():
         assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 302
@@ -268,3 +268,44 @@ def test_a_small_province_is_laid_out_in_one_pass(world, rnd, client, inline, se
     assert len(reader.pages) == doc.pages
     settings.DOCUMENT_PART_MIN_ROWS = 1
     assert build.part_count(body) > 1
+
+
+def _body_rows_per_page(document) -> list[list[object]]:
+    """The source <tr> of every table body row laid out on each page (header rows repeat: left out)."""
+    from weasyprint.formatting_structure import boxes
+
+    pages = []
+    for page in document.pages:
+        rows = []
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TableRowGroupBox) and not (box.is_header or box.is_footer):
+                rows += [row.element for row in box.children]
+        pages.append(rows)
+    return pages
+
+
+def test_a_table_row_is_never_cut_between_two_pages(world, rnd):
+    """A unit's name on one page and its figures on the next (seen in the medium province's consolidated
+    annex: "Chi bộ Phòng khám Đa khoa khu vực Tây Yên A" at the foot of page 17): every row is laid out
+    whole on one page, and a district's heading row stays with its first unit."""
+    approve_all(rnd, world)
+    province = Report.objects.get(round=rnd, parent__isnull=True)
+    body = content.build_content(province)
+    body.annexes += build.annexes.consolidated_annexes(province)
+    grouped = next(a for a in body.annexes if len(a.groups) > 1)
+    # names that wrap over two or three lines, enough rows for several pages
+    long_name = "Chi bộ Phòng khám Đa khoa khu vực Tây Yên A thuộc Trung tâm Y tế huyện An Biên số {}"
+    for group in grouped.groups:
+        template = group.rows[0]
+        group.rows = [[long_name.format(i), *template[1:]] for i in range(45)]
+    document = render.layout(render.render_html(body))
+    pages = _body_rows_per_page(document)
+    seen: dict[int, int] = {}
+    for number, rows in enumerate(pages, 1):
+        for element in rows:
+            assert seen.setdefault(id(element), number) == number, "a row laid out over two pages"
+    tables = [rows for rows in pages if rows]
+    assert len(tables) >= 3
+    for rows in tables:  # a page never ends with a district's heading alone
+        last = rows[-1]
+        assert "group" not in (last.get("class") or ""), "a heading row left at the foot of a page"
