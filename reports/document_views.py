@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -195,6 +195,7 @@ def _round_context(request, rnd):
     province = Report.objects.filter(round=rnd, parent__isnull=True).first()
     consolidated = Document.objects.filter(report=province, kind=Document.Kind.CONSOLIDATED).first() \
         if province else None
+    consolidated_stale = _changed_since(rnd, consolidated)
     return {
         "rnd": rnd, "run": run, "counts": counts, "total": total, "by_depth": by_depth,
         "ready": counts.get(Document.Status.READY, 0),
@@ -203,10 +204,23 @@ def _round_context(request, rnd):
         "can_start": can_start,
         "stalled": bool(run and run.status == DocumentRun.Status.RUNNING and document_tasks.stalled(run)),
         "consolidated": consolidated,
+        "consolidated_stale": consolidated_stale,
         "province_report": province,
         "running": bool(run and run.status == DocumentRun.Status.RUNNING),
         "time_left": formats.duration(left) if left is not None else "",
     }
+
+
+def _changed_since(rnd, doc: Document | None) -> bool:
+    """Whether a report of the round was saved, sent, decided or had its figures change after the
+    consolidated document was built (one aggregate over the round's reports: this partial is polled
+    while a run goes on; build.is_out_of_date reads every report's figures)."""
+    if doc is None or not doc.available or doc.built_at is None:
+        return False
+    latest = Report.objects.filter(round=rnd).aggregate(
+        saved=Max("updated_at"), sent=Max("submitted_at"), decided=Max("decided_at"), figures=Max("figures_at"))
+    changed = max((when for when in latest.values() if when is not None), default=None)
+    return changed is not None and changed > doc.built_at
 
 
 def _depth_label(depth: int, kinds: set[str]) -> str:

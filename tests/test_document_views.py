@@ -185,3 +185,68 @@ def test_the_time_left_is_written_in_vietnamese():
     assert duration(dt.timedelta(seconds=90)) == "2 phút"
     assert duration(dt.timedelta(minutes=60)) == "1 giờ"
     assert duration(dt.timedelta(minutes=125, seconds=10)) == "2 giờ 5 phút"
+
+
+def test_the_round_page_says_when_the_consolidated_document_is_behind_the_reports(world, rnd, client, inline):
+    """Found by a newcomer: after a commune's report was approved, the round's documents page still said
+    "Sẵn sàng" for the consolidated document, with no hint that its figures were older than the reports'.
+    It now says so until the document is built again; a run brings it up to date."""
+    stale = "Số liệu đã thay đổi sau khi tạo văn bản này"
+    client.force_login(world.users.board)
+    url = reverse("documents:round", args=[rnd.pk])
+    with inline():
+        assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Báo cáo tổng hợp của tỉnh kèm phụ lục" in page and stale not in page
+    # the cell sends its report through its page; its commune approves it through its page
+    report = Report.objects.get(round=rnd, organization=world.a)
+    client.force_login(world.users.sec_a)
+    data = {"version": report.version, "results": "Chi bộ đã quán triệt.", "limitations": "", "lessons": "",
+            "directions": "", "recommendations": "", "note": ""}
+    assert client.post(reverse("reports:report_submit", args=[report.pk]), data).status_code == 302
+    client.force_login(world.users.approver_c1)
+    report.refresh_from_db()
+    assert client.post(reverse("reports:report_approve", args=[report.pk]),
+                       {"version": report.version, "note": ""}).status_code == 302
+    assert Report.objects.get(pk=report.pk).state == Report.State.APPROVED
+    client.force_login(world.users.board)
+    assert stale in client.get(url).content.decode()
+    with inline():
+        assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 302
+    assert stale not in client.get(url).content.decode()
+
+
+def test_the_consolidated_report_says_whose_figures_it_sums_while_cells_are_missing(world, rnd, client, inline):
+    """Found by a newcomer: with 5 of 34 cells approved, the province's draft said "Đảng bộ tỉnh … có 65 đảng
+    viên" while the tree showed 652: the sums cover the approved reports only. While cells are missing the
+    opening says whose figures they are; once every cell is in, it speaks for the whole Đảng bộ."""
+    from .test_documents import approve, pdf_text, squash
+
+    root = UserFactory(username="root", is_superuser=True)
+    client.force_login(world.users.board)
+    url = reverse("documents:consolidated", args=[rnd.pk, "pdf"])
+
+    def opening() -> str:
+        with inline():
+            assert client.post(reverse("documents:start", args=[rnd.pk])).status_code == 302
+        return squash(pdf_text(b"".join(client.get(url).streaming_content)))
+
+    cells = Report.objects.filter(round=rnd, level="cell").count()
+    assert squash(f"chưa có chi bộ nào trong {cells:02d} chi bộ có báo cáo được duyệt") in opening()
+    for org in (world.a, world.c1, world.d1):  # one cell, approved up to its district
+        approve(rnd, org, root)
+    members_a = Report.objects.get(round=rnd, organization=world.a).snapshot["figures"]["members"]
+    text = opening()
+    assert squash(f"số liệu được tổng hợp từ báo cáo đã được duyệt của 01/{cells:02d} chi bộ") in text
+    assert squash(f"các chi bộ này có {members_a:02d} đảng viên") in text
+    for org in (world.b, world.x, world.y):
+        approve(rnd, org, root)
+    for org in (world.c1, world.c2, world.d1, world.d2):  # approved again over their new children
+        report = Report.objects.get(round=rnd, organization=org)
+        if report.state == Report.State.APPROVED:
+            services.report_reopen(report=report, by=root, note="Có thêm chi bộ được duyệt.")
+        approve(rnd, org, root)
+    total = Report.objects.get(round=rnd, organization=world.p).figures["members"]
+    text = opening()
+    assert "số liệu được tổng hợp từ" not in text
+    assert squash(f"có {total:02d} đảng viên") in text and squash(f"{cells:02d}/{cells:02d} chi bộ") in text

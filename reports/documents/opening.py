@@ -56,11 +56,23 @@ def paragraphs_for(report: Report, figures: Mapping[str, int]) -> list[str]:
     result_part: list[str] = []
     class_part: list[str] = []
     members = figures.get("members", 0)
-    head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {cited_date(rnd.cutoff)})"
-    if figures.get("key_cadres"):
+    reporting, expected_cells = figures.get("cells_reporting", 0), figures.get("cells_expected", 0)
+    # a committee's figures are the sums over its approved reports: while some cells are missing, say whose
+    # figures they are (not "the provincial committee has 65 members" when it has 652)
+    partial = not is_cell and expected_cells and reporting < expected_cells
+    if partial and not reporting:
+        head = (f"{span}, chưa có chi bộ nào trong {count(expected_cells)} chi bộ có báo cáo được duyệt, "
+                "nên chưa có số liệu tổng hợp")
+    elif partial:
+        head = (f"{span}, số liệu được tổng hợp từ báo cáo đã được duyệt của {count(reporting)}/"
+                f"{count(expected_cells)} chi bộ ({_pct('reporting_pct', figures) or '–'}); các chi bộ này có "
+                f"{count(members)} đảng viên (tại ngày {cited_date(rnd.cutoff)})")
+    else:
+        head = f"{span}, {unit} có {count(members)} đảng viên (tại ngày {cited_date(rnd.cutoff)})"
+    if figures.get("key_cadres") and reporting:
         head += f", trong đó {count(figures['key_cadres'])} đồng chí là cán bộ chủ chốt"
     unit_part.append(head)
-    if not is_cell and figures.get("cells_expected"):
+    if not is_cell and expected_cells and not partial:
         cells = "Các chi bộ trực thuộc" if report.level == Level.COMMUNE else "Các chi bộ trong Đảng bộ"
         unit_part.append(
             f"{cells} đã báo cáo: {count(figures.get('cells_reporting', 0))}/"
