@@ -41,11 +41,29 @@ def wait_saved(page) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def _service_worker_offline(route) -> None:
+    if route.request.service_worker is not None:
+        route.abort("internetdisconnected")
+    else:
+        route.fallback()
+
+
+def offline(page, on: bool) -> None:
+    """The phone loses (or finds) its connection. Playwright's offline mode does not reach the requests a
+    service worker makes itself (microsoft/playwright#2311): while offline those are refused here too,
+    as a phone without a network would, so a page reloaded offline can only come from the worker's cache."""
+    if on:
+        page.context.set_offline(True)
+        page.context.route("**/*", _service_worker_offline)
+    else:
+        page.context.unroute("**/*", _service_worker_offline)
+        page.context.set_offline(False)
+
+
 def test_a_month_typed_offline_is_saved_when_the_connection_returns(world, live_server, phone):
     members = nineteen(world)
     today = timezone.localdate()
     absent, noted = members[4], members[7]
-    phone.context.on("request", lambda r: print("CTXREQ", r.method, r.url, r.post_data and r.post_data[:80]) if r.method == "POST" else None)
     browser_login(phone, live_server, "sec_a")
     url = review_url(live_server, world, today)
     phone.goto(url)
@@ -61,14 +79,13 @@ def test_a_month_typed_offline_is_saved_when_the_connection_returns(world, live_
     phone.get_by_role("button", name="Ai có mặt chưa đánh giá: Tốt").click()
     expect(counts).to_have_text("19/19 đã đánh giá")
     wait_saved(phone)  # in the background: no reload, the page did not move
-    assert phone.url == url and phone.evaluate("window.scrollY") > 0 or True
+    assert phone.url == url
     review = MonthlyReview.objects.get(cell=world.a, year=today.year, month=today.month)
     assert review.directive_minutes == 45 and ReviewEntry.objects.filter(review=review, rating="good").count() == 19
     shot(phone, "1-autosaved")
 
     # -- the network drops: she keeps typing -----------------------------------------------------
-    print("OFFLINE NOW")
-    phone.context.set_offline(True)
+    offline(phone, True)
     phone.fill("#id_theme_content", "Học chuyên đề năm; liên hệ trách nhiệm phục vụ Nhân dân.")
     phone.locator(f"label[for='m-{absent.pk}-present']").click()
     phone.fill(f"#m-{absent.pk}-absence_reason", "Đi công tác huyện")
@@ -82,7 +99,6 @@ def test_a_month_typed_offline_is_saved_when_the_connection_returns(world, live_
     shot(phone, "2-offline-typing")
 
     # -- reload while offline: the page comes from the service worker, the typing from the phone --
-    print("RELOAD NOW")
     phone.reload()
     phone.locator("#offline-banner").wait_for(state="visible")
     assert phone.input_value("#id_theme_content").startswith("Học chuyên đề năm")
@@ -94,7 +110,7 @@ def test_a_month_typed_offline_is_saved_when_the_connection_returns(world, live_
     assert review.theme_content == ""  # nothing reached the server yet
 
     # -- back online: sent by itself -------------------------------------------------------------
-    phone.context.set_offline(False)
+    offline(phone, False)
     wait_saved(phone)
     phone.locator("#offline-banner").wait_for(state="hidden")
     review.refresh_from_db()
