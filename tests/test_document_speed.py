@@ -82,7 +82,8 @@ def test_sending_and_approving_through_the_pages_builds_the_document(world, rnd,
     assert doc.status == Document.Status.READY and not doc.number  # a draft: no number yet
     assert builds == [("report", report.pk)]
     draft = pdf_text(download(client, reverse("documents:download", args=[report.pk, "pdf"])))
-    assert "DỰ THẢO" in draft and "Chi bộ gửi bản báo cáo của mình." in squash(draft)
+    assert squash("DỰ THẢO – báo cáo chưa được cấp trên duyệt") in squash(draft)
+    assert "Chi bộ gửi bản báo cáo của mình." in squash(draft)
 
     client.force_login(world.users.approver_c1)
     with inline():

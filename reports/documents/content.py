@@ -122,6 +122,8 @@ class DocContent:
     parts: list[tuple[str, list[str]]] = field(default_factory=list)
     #: the tables after the signature (Phụ lục), numbered in order
     annexes: list[Annex] = field(default_factory=list)
+    #: the line a draft carries above its title (draft_mark_for)
+    draft_mark: str = ""
 
     @property
     def signature_role(self) -> str:
@@ -220,6 +222,14 @@ def number_placeholder(org: Organization) -> str:
     return f"Số      -BC/{org.issuer_code}"
 
 
+def draft_mark_for(report: Report) -> str:
+    """What a draft says above its title: a unit's report waits for the level above to approve it; the
+    province's own report has no level above in the app: it is final once sent ("ban hành")."""
+    if report.parent_id is None:
+        return "DỰ THẢO – báo cáo chưa ban hành"
+    return "DỰ THẢO – báo cáo chưa được cấp trên duyệt"
+
+
 def build_content(report: Report, *, doc=None, number_text: str | None = None, issued_on: dt.date | None = None,
                   parents: dict[int, Report] | None = None) -> DocContent:
     """What the report's document says. `doc` (a Document) gives its number, date, signer and opening
@@ -269,6 +279,7 @@ def build_content(report: Report, *, doc=None, number_text: str | None = None, i
         opening=opening_text,
         parts=parts,
         annexes=annexes.figure_annexes(report, src["figures"], number_text=number_text, issued_on=issued_on),
+        draft_mark="" if src["approved"] else draft_mark_for(report),
     )
 
 

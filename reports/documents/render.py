@@ -235,7 +235,7 @@ def render_docx(doc: DocContent) -> bytes:
             run.underline = cell is right and i == 0
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.draft:
-        para("DỰ THẢO – báo cáo chưa được cấp trên duyệt", bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
+        para(doc.draft_mark, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc.title, bold=True, size=16, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc.subject, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para("-----", align=WD_ALIGN_PARAGRAPH.CENTER)
