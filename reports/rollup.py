@@ -521,6 +521,17 @@ def refresh_round(rnd: ReportingRound, today: dt.date | None = None, *, full: bo
     return _refresh_all(rnd, key, today)
 
 
+def _set_committee(report: Report, approved: Iterable[dict[str, int]], cells_expected: int, now: dt.datetime,
+                   changed: list[Report]) -> None:
+    """A committee's figures: the sums of its approved children's effective figures and its kept count of
+    cells; set, and added to `changed`, when they differ from its stored ones."""
+    figs = _sum_figures(approved)
+    figs["cells_expected"] = cells_expected
+    if figs != report.figures:
+        report.figures, report.figures_at = figs, now
+        changed.append(report)
+
+
 def _store(cells: list[Report], computed: dict[int, dict[str, int]], key: str, now: dt.datetime,
            changed: list[Report]) -> list[Report]:
     """Set the cells' new figures (into `changed` when they differ), versions (the marks read) and key;
@@ -558,11 +569,8 @@ def _refresh_cells(rnd: ReportingRound, cells: list[Report], key: str, today: dt
     marked = _store(cells, computed, key, now, changed)
     # deepest first, so children are done before their parent
     for r in sorted((by_unit[pk] for pk in ancestors), key=lambda r: -r.tree_path.count("/")):
-        figs = sum_children(children.get(r.organization_id, []))
-        figs["cells_expected"] = expected.get(r.organization_id, 0)
-        if figs != r.figures:
-            r.figures, r.figures_at = figs, now
-            changed.append(r)
+        _set_committee(r, [effective(c) for c in children.get(r.organization_id, [])
+                           if c.state == Report.State.APPROVED], expected.get(r.organization_id, 0), now, changed)
     update_rows(changed, FIGURE_FIELDS)
     update_rows(marked, ["figures_version", "figures_key"])
     return len(changed)
@@ -590,11 +598,8 @@ def _refresh_all(rnd: ReportingRound, key: str, today: dt.date | None) -> int:
     for r in sorted(reports, key=lambda r: -r.tree_path.count("/")):
         if r.level == Level.CELL:
             continue
-        figs = sum_children(by_parent.get(r.organization_id, []))
-        figs["cells_expected"] = cell_count.get(r.tree_path, 0)
-        if r.figures != figs:
-            r.figures, r.figures_at = figs, now
-            changed.append(r)
+        _set_committee(r, [effective(c) for c in by_parent.get(r.organization_id, [])
+                           if c.state == Report.State.APPROVED], cell_count.get(r.tree_path, 0), now, changed)
     update_rows(changed, FIGURE_FIELDS)
     update_rows(marked, ["figures_version", "figures_key"])
     return len(changed)
@@ -804,11 +809,7 @@ def refresh_upward(report: Report, today: dt.date | None = None) -> list[Report]
             continue
         approved = [effective(c) for c in children[r.organization_id] if c.state == Report.State.APPROVED]
         approved += [_effective_row(values) for values in others[r.organization_id]]
-        figs = _sum_figures(approved)
-        figs["cells_expected"] = kept.get(r.organization_id, 0)
-        if figs != r.figures:
-            r.figures, r.figures_at = figs, now
-            changed.append(r)
+        _set_committee(r, approved, kept.get(r.organization_id, 0), now, changed)
     update_rows(changed, FIGURE_FIELDS)
     update_rows(marked, ["figures_version", "figures_key"])
     return chain
